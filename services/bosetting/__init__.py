@@ -1,0 +1,1 @@
+"""bosetting: settlement cases from decision to settled, requests and municipal decisions."""

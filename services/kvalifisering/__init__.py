@@ -1,0 +1,1 @@
+"""kvalifisering: Opplæring i norsk og samfunnskunnskap, introduksjonsprogrammet, Jobbsjansen og kommuneundersøkelsen."""

@@ -1,0 +1,1 @@
+"""rapportering: the steering model as data, live measures, risk and the reports JD pulls."""

@@ -1,0 +1,33 @@
+"""Read model kept by the consumer. Core tables: the projection writes them in bulk."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table
+
+metadata = MetaData()
+
+settlement = Table(
+    "settlement",
+    metadata,
+    Column("person_ref", String(34), primary_key=True),
+    Column("vedtaksdato", Date, nullable=False),
+    Column("bosettingsdato", Date, nullable=False),
+    Column("kommunenummer", String(4), nullable=False),
+    Column("fylkesnummer", String(2), nullable=False),
+    Column("kjonn", String(1), nullable=False),
+    Column("enslig_mindrearig", Boolean, nullable=False),
+    Column("fodselsar", Integer, nullable=True),
+    Column("event_id", String(64), nullable=False),
+    Column("event_time", DateTime(timezone=True), nullable=False),
+)
+
+measure_cell = Table(
+    "measure_cell",
+    metadata,
+    Column("measure", String(16), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("dimension", String(16), primary_key=True),
+    Column("value", String(16), primary_key=True),
+    Column("numerator", BigInteger, nullable=False),
+    Column("denominator", BigInteger, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""tilskudd: Budsjettramme per kapittel og post, tilskuddsordninger, tilsagn, utbetalinger og prognose."""

@@ -1,0 +1,1 @@
+"""tolkeregister: Nasjonalt tolkeregister: tolker, språk og kvalifikasjonskategorier, retningslinjer og klager."""

@@ -1,0 +1,259 @@
+"""The idempotent consumer.
+
+Each fetched batch is applied in one database transaction together with the ids of the events it
+applied (the tracking table), and Kafka offsets are committed only after that commit. An event already
+in the tracking table is skipped. An event that cannot be processed (not a CloudEvent, unknown type,
+data that fails its schema, too large, or rejected by the handler) goes to the dead-letter topic with
+the reason, and consumption goes on. Transient failures (database or broker unavailable) are retried
+without committing anything, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aiokafka.errors import KafkaError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared import kafka
+from shared.db import Database
+from shared.events.envelope import Envelope
+from shared.events.registry import REGISTRY, dead_letter_topic_for
+from shared.metrics import CONSUMER_BATCH_SECONDS, EVENTS_CONSUMED, EVENTS_DEAD_LETTERED, EVENTS_DUPLICATE
+from shared.outbox_tables import dead_letter, processed_event
+from shared.settings import ServiceSettings
+from shared.status import BrokerStatus
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError, KafkaError, ConnectionError)
+
+
+class Rejected(Exception):
+    """Raised by a handler for an event that can never be applied (it goes to the dead-letter topic)."""
+
+
+@dataclass(frozen=True)
+class Received:
+    envelope: Envelope
+    data: BaseModel
+    topic: str
+    partition: int
+    offset: int
+    raw: Any = None
+
+
+@dataclass(frozen=True)
+class _Dead:
+    record: Any
+    reason: str
+    event_id: str | None = None
+    event_type: str | None = None
+
+
+class Projection(Protocol):
+    """What a consumer applies events to. ``apply`` gets the batch in delivery order, in one transaction."""
+
+    topics: Sequence[str]
+    handles: frozenset[str]
+
+    async def apply(self, session: AsyncSession, events: Sequence[Received]) -> None: ...
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, TRANSIENT) and not isinstance(exc, Rejected)
+
+
+class IdempotentConsumer:
+    def __init__(self, db: Database, settings: ServiceSettings, projection: Projection,
+                 status: BrokerStatus) -> None:
+        self.db = db
+        self.settings = settings
+        self.projection = projection
+        self.status = status
+        self.name = settings.consumer_group
+        self.dlq_topic = dead_letter_topic_for(settings.service_name)
+        self._consumer = None
+        self._producer = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            try:
+                await kafka.ensure_topics(self.settings, [*self.projection.topics, self.dlq_topic])
+                self._consumer = kafka.group_consumer(self.settings, list(self.projection.topics))
+                await self._consumer.start()
+                self._producer = kafka.producer(self.settings)
+                await self._producer.start()
+                self.status.ok("consumer")
+                backoff = 0.2
+                await self._loop(stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.status.failed("consumer", exc)
+                if _is_transient(exc):
+                    log.warning("consumer lost broker or database; retrying",
+                                extra={"error": type(exc).__name__, "retry_in_s": backoff})
+                else:
+                    log.exception("consumer failed; retrying", extra={"retry_in_s": backoff})
+            await self._close()
+            try:
+                await asyncio.wait_for(stop.wait(), backoff)
+            except TimeoutError:
+                pass
+            backoff = min(backoff * 2, 5.0)
+        await self._close()
+
+    async def _close(self) -> None:
+        for client in (self._consumer, self._producer):
+            if client is not None:
+                try:
+                    await client.stop()
+                except Exception:  # noqa: BLE001 - closing a broken client
+                    pass
+        self._consumer = self._producer = None
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        last_check = time.monotonic()
+        while not stop.is_set():
+            batches = await self._consumer.getmany(timeout_ms=200, max_records=self.settings.consumer_batch_size)
+            records = [r for recs in batches.values() for r in recs]
+            if records:
+                started = time.perf_counter()
+                await self.process(records)
+                await self._consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batches.items()})
+                CONSUMER_BATCH_SECONDS.labels(self.settings.service_name).observe(time.perf_counter() - started)
+            elif time.monotonic() - last_check > self.settings.relay_check_seconds:
+                await self._detect_reset_broker()
+                last_check = time.monotonic()
+
+    async def _detect_reset_broker(self) -> None:
+        """A fresh broker's log can end below our position, and Tansu then stalls silently: rewind."""
+        assigned = list(self._consumer.assignment())
+        if not assigned:
+            return
+        ends = await self._consumer.end_offsets(assigned)
+        for tp in assigned:
+            position = await self._consumer.position(tp)
+            if position > ends.get(tp, 0):
+                log.warning("position beyond the end of the log (broker reset): rewinding",
+                            extra={"topic": tp.topic, "partition": tp.partition,
+                                   "position": position, "end": ends.get(tp, 0)})
+                self._consumer.seek_to_beginning(tp)
+
+    # --- one batch ---------------------------------------------------------------------------------
+    async def process(self, records: Sequence[Any]) -> None:
+        """Apply a batch of Kafka records (anything with topic/partition/offset/key/value/headers)."""
+        good: list[Received] = []
+        dead: list[_Dead] = []
+        for record in records:
+            received = self._parse(record, dead)
+            if received is not None:
+                good.append(received)
+        if good:
+            try:
+                await self._apply(good)
+            except Exception as exc:
+                if _is_transient(exc):
+                    raise
+                # Find the culprit: apply one at a time; the ones the handler rejects are dead letters.
+                log.warning("batch rejected; applying events one by one", extra={"error": type(exc).__name__})
+                for item in good:
+                    try:
+                        await self._apply([item])
+                    except Exception as one_exc:
+                        if _is_transient(one_exc):
+                            raise
+                        dead.append(_Dead(item.raw, _reason(one_exc), item.envelope.id, item.envelope.type))
+        if dead:
+            await self._dead_letter(dead)
+
+    def _parse(self, record: Any, dead: list[_Dead]) -> Received | None:
+        if record.value is not None and len(record.value) > self.settings.max_event_bytes:
+            dead.append(_Dead(record, f"event larger than {self.settings.max_event_bytes} bytes"))
+            return None
+        try:
+            envelope = Envelope.from_kafka(record.headers, record.value)
+        except (ValueError, ValidationError, UnicodeDecodeError) as exc:
+            dead.append(_Dead(record, "not a CloudEvent: " + _reason(exc)))
+            return None
+        spec = REGISTRY.get(envelope.type)
+        if spec is None:
+            dead.append(_Dead(record, f"unknown event type {envelope.type}", envelope.id, envelope.type))
+            return None
+        if envelope.type not in self.projection.handles:
+            return None
+        try:
+            data = spec.model.model_validate(envelope.data)
+        except ValidationError as exc:
+            dead.append(_Dead(record, "data does not match its schema: " + _reason(exc), envelope.id,
+                              envelope.type))
+            return None
+        return Received(envelope, data, record.topic, record.partition, record.offset, record)
+
+    async def _apply(self, items: list[Received]) -> None:
+        async with self.db.sessions() as session, session.begin():
+            ids = list({i.envelope.id for i in items})
+            seen: set[str] = set()
+            for chunk in range(0, len(ids), 500):
+                seen.update((await session.execute(
+                    select(processed_event.c.event_id).where(
+                        processed_event.c.consumer == self.name,
+                        processed_event.c.event_id.in_(ids[chunk:chunk + 500])))).scalars())
+            fresh: list[Received] = []
+            for item in items:
+                if item.envelope.id in seen:
+                    continue
+                seen.add(item.envelope.id)
+                fresh.append(item)
+            duplicates = len(items) - len(fresh)
+            if fresh:
+                await self.projection.apply(session, fresh)
+                await session.execute(insert(processed_event), [
+                    {"consumer": self.name, "event_id": i.envelope.id, "event_type": i.envelope.type,
+                     "topic": i.topic, "partition": i.partition, "offset": i.offset} for i in fresh])
+        if duplicates:
+            EVENTS_DUPLICATE.labels(self.settings.service_name).inc(duplicates)
+        for item in fresh:
+            EVENTS_CONSUMED.labels(self.settings.service_name, item.envelope.type).inc()
+
+    async def _dead_letter(self, dead: list[_Dead]) -> None:
+        futures = []
+        for d in dead:
+            rec = d.record
+            value, key, headers = rec.value, rec.key, list(rec.headers or ())
+            topic, partition, offset = rec.topic, rec.partition, rec.offset
+            headers = [*headers, ("dlq_reason", d.reason.encode()), ("dlq_consumer", self.name.encode()),
+                       ("dlq_topic", topic.encode()), ("dlq_partition", str(partition).encode()),
+                       ("dlq_offset", str(offset).encode())]
+            futures.append(await self._producer.send(self.dlq_topic, value, key=key, headers=headers))
+        await asyncio.gather(*futures)
+        async with self.db.sessions() as session, session.begin():
+            await session.execute(insert(dead_letter), [
+                {"consumer": self.name, "topic": d.record.topic, "partition": d.record.partition,
+                 "offset": d.record.offset, "event_id": d.event_id, "event_type": d.event_type,
+                 "reason": d.reason} for d in dead])
+        EVENTS_DEAD_LETTERED.labels(self.settings.service_name).inc(len(dead))
+        for d in dead:
+            log.warning("event sent to the dead-letter topic",
+                        extra={"event_id": d.event_id, "event_type": d.event_type, "topic": d.record.topic,
+                               "partition": d.record.partition, "offset": d.record.offset})
+
+
+def _reason(exc: BaseException) -> str:
+    """A reason without the offending values: validation errors can echo input, so keep locations only."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors(
+            include_input=False, include_url=False))[:1000]
+    return f"{type(exc).__name__}: {exc}"[:1000]

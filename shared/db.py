@@ -1,0 +1,131 @@
+"""Async database access for SQLite (aiosqlite) and PostgreSQL (asyncpg); one unit of work per request
+or message; Alembic migrations per service, applied on start."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from shared.events.envelope import Envelope
+from shared.events.registry import REGISTRY, EventSpec
+from shared.outbox_tables import outbox
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30})
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    def unit_of_work(self, *, source_service: str) -> UnitOfWork:
+        return UnitOfWork(self, source_service)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+class UnitOfWork:
+    """One transaction. Events recorded with :meth:`publish` go to the outbox in the same transaction."""
+
+    def __init__(self, db: Database, source_service: str) -> None:
+        self.db = db
+        self.source_service = source_service
+        self.session: AsyncSession
+        self._events: list[tuple[EventSpec, Envelope]] = []
+        self._after_commit: list = []
+
+    def on_commit(self, callback) -> None:
+        self._after_commit.append(callback)
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self.db.sessions()
+        await self.session.begin()
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                await self._write_outbox()
+                await self.session.commit()
+                for callback in self._after_commit:
+                    callback()
+            else:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    def publish(self, data, *, subject: str | None = None) -> Envelope:
+        """Record an event (a registered schema instance) to be written with this transaction."""
+        spec = next((s for s in REGISTRY.values() if isinstance(data, s.model)), None)
+        if spec is None:
+            raise KeyError(f"no event type registered for {type(data).__name__}")
+        if spec.service != self.source_service:
+            raise ValueError(f"{self.source_service} cannot publish {spec.type}")
+        envelope = Envelope.new(
+            source=spec.source,
+            type=spec.type,
+            subject=subject or spec.key(data),
+            data=data.model_dump(mode="json"),
+            dataschema=spec.dataschema,
+        )
+        self._events.append((spec, envelope))
+        return envelope
+
+    async def _write_outbox(self) -> None:
+        if not self._events:
+            return
+        rows = [
+            {
+                "event_id": env.id,
+                "topic": spec.topic,
+                "key": spec.key(spec.model.model_validate(env.data)),
+                "event_type": env.type,
+                "occurred_at": env.time,
+                "envelope": env.to_json(),
+            }
+            for spec, env in self._events
+        ]
+        await self.session.execute(outbox.insert(), rows)
+        self._events.clear()
+
+
+def alembic_config(url: str, migrations_dir: Path) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+async def migrate(url: str, migrations_dir: Path) -> None:
+    """Bring the database to the newest migration (run in a thread: Alembic's env runs its own loop)."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(command.upgrade, alembic_config(url, migrations_dir), "head")

@@ -1,0 +1,76 @@
+"""Kafka clients configured for what works on both the embedded Tansu broker and Apache Kafka.
+
+No idempotent or transactional producer (Tansu rejects them); ``acks="all"``; manual commits only.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+def producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"imdi-{settings.service_name}",
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=5,
+        max_batch_size=256 * 1024,
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+        retry_backoff_ms=200,
+    )
+
+
+def group_consumer(settings: ServiceSettings, topics: list[str]) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"imdi-{settings.service_name}",
+        group_id=settings.consumer_group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+        retry_backoff_ms=200,
+    )
+
+
+def offsets_probe(settings: ServiceSettings) -> AIOKafkaConsumer:
+    """A group-less consumer used only to read end offsets (broker reset detection)."""
+    return AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"imdi-{settings.service_name}-probe",
+        enable_auto_commit=False,
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+    )
+
+
+async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> list[str]:
+    """Create ``topics`` with the configured partition count; return those that had to be created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
+                                request_timeout_ms=settings.kafka_request_timeout_ms)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if missing:
+            try:
+                await admin.create_topics(
+                    [NewTopic(t, num_partitions=settings.kafka_partitions, replication_factor=1) for t in missing]
+                )
+            except TopicAlreadyExistsError:
+                pass
+            log.info("topics created", extra={"topics": missing})
+        return missing
+    finally:
+        await admin.close()

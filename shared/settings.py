@@ -1,0 +1,73 @@
+"""Typed settings per service. Unsafe development defaults are refused outside development."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-not-for-production"
+Environment = Literal["development", "test", "production"]
+
+
+class ServiceSettings(BaseSettings):
+    """Settings common to every service, read from ``IMDI_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="IMDI_", extra="ignore")
+
+    service_name: str = "unnamed"
+    environment: Environment = "development"
+    var_dir: Path = Path("var")
+
+    database_url: str = ""
+    run_migrations: bool = True
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_partitions: int = 4
+    kafka_session_timeout_ms: int = 6000
+    kafka_heartbeat_interval_ms: int = 2000
+    kafka_request_timeout_ms: int = 30000
+    kafka_enabled: bool = True
+    max_event_bytes: int = 256 * 1024
+
+    relay_batch_size: int = 1000
+    relay_idle_seconds: float = 0.05
+    relay_check_seconds: float = 5.0
+    consumer_batch_size: int = 2000
+
+    pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
+
+    auth_issuer: str = "imdi-styring-dev"
+    auth_audience: str = "imdi-styring"
+    auth_jwks_url: str | None = None
+    auth_public_key_file: Path | None = None
+
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _defaults_and_safety(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / (self.service_name + '.db')}"
+        if self.auth_public_key_file is None and self.auth_jwks_url is None and self.environment != "production":
+            self.auth_public_key_file = self.var_dir / "dev-signing-key.pub.pem"
+        if self.environment == "production":
+            problems = []
+            if self.pseudonym_key.get_secret_value() == DEV_PSEUDONYM_KEY or len(
+                self.pseudonym_key.get_secret_value()
+            ) < 32:
+                problems.append("IMDI_PSEUDONYM_KEY must be set to a secret of at least 32 characters")
+            if not (self.auth_jwks_url or self.auth_public_key_file):
+                problems.append("IMDI_AUTH_JWKS_URL or IMDI_AUTH_PUBLIC_KEY_FILE must be set")
+            if self.auth_issuer == "imdi-styring-dev":
+                problems.append("IMDI_AUTH_ISSUER must name the production issuer")
+            if self.database_url.startswith("sqlite"):
+                problems.append("IMDI_DATABASE_URL must point at PostgreSQL in production")
+            if problems:
+                raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+    @property
+    def consumer_group(self) -> str:
+        return f"imdi.{self.service_name}"
