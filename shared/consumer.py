@@ -150,7 +150,7 @@ class IdempotentConsumer:
                 log.warning("position beyond the end of the log (broker reset): rewinding",
                             extra={"topic": tp.topic, "partition": tp.partition,
                                    "position": position, "end": ends.get(tp, 0)})
-                self._consumer.seek_to_beginning(tp)
+                await self._consumer.seek_to_beginning(tp)
 
     # --- one batch ---------------------------------------------------------------------------------
     async def process(self, records: Sequence[Any]) -> None:
