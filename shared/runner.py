@@ -90,10 +90,13 @@ class EmbeddedRun:
     """Broker plus services as child processes; ``stop`` ends them all."""
 
     def __init__(self, var_dir: Path, broker_port: int = 9092, services=SERVICES,
-                 ports: dict[str, int] | None = None) -> None:
+                 ports: dict[str, int] | None = None, database_urls: dict[str, str] | None = None,
+                 extra_env: dict[str, str] | None = None) -> None:
         self.var_dir = var_dir
         self.services = services
         self.ports = ports or {s.name: s.port for s in services}
+        self.database_urls = database_urls or {}
+        self.extra_env = extra_env or {}
         self.broker = EmbeddedBroker(broker_port, log_file=var_dir / "logs" / "broker.log")
         self.procs: dict[str, subprocess.Popen] = {}
 
@@ -102,7 +105,8 @@ class EmbeddedRun:
         ensure_dev_keypair(self.var_dir)
         self.broker.start()
         for spec in self.services:
-            env = service_env(spec.name, var_dir=self.var_dir, bootstrap=self.broker.bootstrap)
+            env = service_env(spec.name, var_dir=self.var_dir, bootstrap=self.broker.bootstrap,
+                              database_url=self.database_urls.get(spec.name), extra=self.extra_env)
             self.procs[spec.name] = start_service(spec, self.ports[spec.name], env,
                                                   self.var_dir / "logs" / f"{spec.name}.log")
         for spec in self.services:
