@@ -1,1 +1,2 @@
-"""kvalifisering: Opplæring i norsk og samfunnskunnskap, introduksjonsprogrammet, Jobbsjansen og kommuneundersøkelsen."""
+"""kvalifisering: Norwegian and social-studies training, the introduction programme, Jobbsjansen and
+the municipality survey."""

@@ -9,7 +9,8 @@ def build(settings: Settings | None = None):
     return create_app(
         settings or Settings(),
         title="IMDi kvalifisering",
-        description="Opplæring i norsk og samfunnskunnskap, introduksjonsprogrammet, Jobbsjansen og kommuneundersøkelsen.",
+        description="Opplæring i norsk og samfunnskunnskap, introduksjonsprogrammet, Jobbsjansen og "
+        "kommuneundersøkelsen.",
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
     )

@@ -1,8 +1,8 @@
 from pathlib import Path
 
+from shared.app import create_app
 from tolkeregister.config import Settings
 from tolkeregister.views import router
-from shared.app import create_app
 
 
 def build(settings: Settings | None = None):

@@ -1,4 +1,5 @@
 from bosetting.models import Base
+
 from shared.migrations import run_env
 from shared.outbox_tables import platform_metadata
 

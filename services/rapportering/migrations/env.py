@@ -1,4 +1,5 @@
 from rapportering.models import metadata
+
 from shared.migrations import run_env
 from shared.outbox_tables import platform_metadata
 

@@ -1,0 +1,39 @@
+# Two commands do all set-up on a fresh machine: `make run` runs the system, `make test` runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint unit contracts bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The embedded system: Tansu broker + five services on SQLite under var/. Ctrl-C stops it.
+run: $(STAMP)
+	$(BIN)/imdi run
+
+## Lint, architecture contracts, then every test (real PostgreSQL at 127.0.0.1:5432, real broker).
+test: $(STAMP) lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+## Regenerate docs/openapi/*.json and docs/events/asyncapi.json after changing an API or an event.
+contracts: $(STAMP)
+	$(BIN)/python -m scripts.contracts
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.pipeline
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
