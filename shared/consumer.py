@@ -117,16 +117,22 @@ class IdempotentConsumer:
 
     async def _close(self) -> None:
         for client in (self._consumer, self._producer):
-            if client is not None:
-                try:
-                    await client.stop()
-                except Exception:  # noqa: BLE001 - closing a broken client
-                    pass
+            await kafka.close_quietly(client)
         self._consumer = self._producer = None
 
     async def _loop(self, stop: asyncio.Event) -> None:
+        rewind = await kafka.claim_marker(self.settings, "consumer")
         last_check = time.monotonic()
         while not stop.is_set():
+            if time.monotonic() - last_check > self.settings.relay_check_seconds:
+                last_check = time.monotonic()
+                try:
+                    rewind = rewind or await kafka.claim_marker(self.settings, "consumer")
+                except (KafkaError, OSError, TimeoutError):
+                    pass  # broker unreachable: cannot tell yet; aiokafka reconnects by itself, look again later
+            if rewind and self._consumer.assignment():
+                await self._rewind()
+                rewind = False
             batches = await self._consumer.getmany(timeout_ms=200, max_records=self.settings.consumer_batch_size)
             records = [r for recs in batches.values() for r in recs]
             if records:
@@ -134,23 +140,17 @@ class IdempotentConsumer:
                 await self.process(records)
                 await self._consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batches.items()})
                 CONSUMER_BATCH_SECONDS.labels(self.settings.service_name).observe(time.perf_counter() - started)
-            elif time.monotonic() - last_check > self.settings.relay_check_seconds:
-                await self._detect_reset_broker()
-                last_check = time.monotonic()
 
-    async def _detect_reset_broker(self) -> None:
-        """A fresh broker's log can end below our position, and Tansu then stalls silently: rewind."""
+    async def _rewind(self) -> None:
+        """The broker is new to this consumer (it restarted and lost its log): read every topic from the start.
+
+        Our in-memory positions may lie beyond the fresh log's end, where Tansu stalls silently, or inside a
+        refilled log whose offsets now hold other events. Already applied events are skipped as duplicates.
+        """
         assigned = list(self._consumer.assignment())
-        if not assigned:
-            return
-        ends = await self._consumer.end_offsets(assigned)
-        for tp in assigned:
-            position = await self._consumer.position(tp)
-            if position > ends.get(tp, 0):
-                log.warning("position beyond the end of the log (broker reset): rewinding",
-                            extra={"topic": tp.topic, "partition": tp.partition,
-                                   "position": position, "end": ends.get(tp, 0)})
-                await self._consumer.seek_to_beginning(tp)
+        log.warning("the broker is new to this consumer: reading from the beginning",
+                    extra={"partitions": len(assigned)})
+        await self._consumer.seek_to_beginning(*assigned)
 
     # --- one batch ---------------------------------------------------------------------------------
     async def process(self, records: Sequence[Any]) -> None:

@@ -5,6 +5,7 @@ No idempotent or transactional producer (Tansu rejects them); ``acks="all"``; ma
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -45,16 +46,6 @@ def group_consumer(settings: ServiceSettings, topics: list[str]) -> AIOKafkaCons
     )
 
 
-def offsets_probe(settings: ServiceSettings) -> AIOKafkaConsumer:
-    """A group-less consumer used only to read end offsets (broker reset detection)."""
-    return AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        client_id=f"imdi-{settings.service_name}-probe",
-        enable_auto_commit=False,
-        request_timeout_ms=settings.kafka_request_timeout_ms,
-    )
-
-
 async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> list[str]:
     """Create ``topics`` with the configured partition count; return those that had to be created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
@@ -72,5 +63,42 @@ async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> list[st
                 pass
             log.info("topics created", extra={"topics": missing})
         return missing
+    finally:
+        await admin.close()
+
+
+async def close_quietly(client, timeout: float = 5.0) -> None:
+    """Stop a client that may be broken; without a broker, aiokafka's stop() can wait a long time."""
+    if client is None:
+        return
+    try:
+        await asyncio.wait_for(client.stop(), timeout)
+    except Exception:  # noqa: BLE001 - it is being thrown away
+        log.debug("client did not stop cleanly", exc_info=True)
+
+
+def marker_topic(settings: ServiceSettings, component: str) -> str:
+    return f"imdi._marker.{settings.service_name}.{component}"
+
+
+async def claim_marker(settings: ServiceSettings, component: str) -> bool:
+    """True if this broker had not seen ``component`` before: it is new, or it restarted and lost everything.
+
+    Each relay and consumer keeps a marker topic of its own. Tansu with memory storage loses every topic on a
+    restart, Apache Kafka keeps them. (Offsets cannot tell: Tansu 0.6's ListOffsets(latest) answers the base
+    offset of the last batch plus one, not the high watermark, so end offsets undercount.)
+    """
+    name = marker_topic(settings, component)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
+                                request_timeout_ms=settings.kafka_request_timeout_ms)
+    await admin.start()
+    try:
+        if name in set(await admin.list_topics()):
+            return False
+        try:
+            await admin.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)])
+        except TopicAlreadyExistsError:
+            pass
+        return True
     finally:
         await admin.close()

@@ -1,8 +1,8 @@
 """The outbox relay: publishes outbox rows to Kafka in batches and marks them published.
 
-Rows are never deleted: the outbox is the service's event log. When the broker turns out to have lost
-what was published (the embedded broker keeps nothing across a restart), the relay marks the topic's
-rows unpublished and publishes them again; consumers are idempotent, so nothing is counted twice.
+Rows are never deleted: the outbox is the service's event log. When the broker turns out to be new (the
+embedded broker keeps nothing across a restart; see :func:`shared.kafka.claim_marker`), the relay marks
+every row unpublished and publishes the log again; consumers are idempotent, so nothing counts twice.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 from sqlalchemy import func, select, update
 
@@ -35,7 +34,6 @@ class OutboxRelay:
         self.status = status
         self._wake = asyncio.Event()
         self._producer = None
-        self._probe = None
 
     def notify(self) -> None:
         """Wake the relay now (called after a commit that wrote events)."""
@@ -82,17 +80,10 @@ class OutboxRelay:
         await kafka.ensure_topics(self.settings, [topic_for(self.settings.service_name)])
         self._producer = kafka.producer(self.settings)
         await self._producer.start()
-        self._probe = kafka.offsets_probe(self.settings)
-        await self._probe.start()
 
     async def _close(self) -> None:
-        for client in (self._producer, self._probe):
-            if client is not None:
-                try:
-                    await client.stop()
-                except Exception:  # noqa: BLE001 - closing a broken client
-                    pass
-        self._producer = self._probe = None
+        await kafka.close_quietly(self._producer)
+        self._producer = None
 
     async def publish_batch(self) -> int:
         """Publish up to one batch of unpublished rows, in outbox order. Returns how many."""
@@ -126,41 +117,20 @@ class OutboxRelay:
         return len(rows)
 
     async def check_broker_reset(self) -> None:
-        """If a topic holds fewer messages than we have published to it, the broker lost them: republish."""
+        """On a broker that is new to this relay, publish the whole event log again."""
         async with self.db.sessions() as session:
-            topics = list((await session.execute(select(outbox.c.topic).distinct())).scalars())
             pending = (await session.execute(
                 select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))).scalar_one()
-            OUTBOX_PENDING.labels(self.settings.service_name).set(pending)
-        if not topics:
+        OUTBOX_PENDING.labels(self.settings.service_name).set(pending)
+        if not await kafka.claim_marker(self.settings, "relay"):
             return
-        await kafka.ensure_topics(self.settings, topics)
-        for topic in topics:
-            async with self.db.sessions() as session:
-                published = (await session.execute(
-                    select(func.count()).select_from(outbox).where(
-                        outbox.c.topic == topic, outbox.c.published_at.is_not(None)))).scalar_one()
-            if published == 0:
-                continue
-            end = await self._end_offset_sum(topic)
-            if end < published:
-                async with self.db.sessions() as session, session.begin():
-                    result = await session.execute(
-                        update(outbox).where(outbox.c.topic == topic, outbox.c.published_at.is_not(None))
-                        .values(published_at=None))
-                OUTBOX_REPUBLISHED.labels(self.settings.service_name, topic).inc(result.rowcount)
-                log.warning("broker holds fewer events than were published: republishing from the outbox",
-                            extra={"topic": topic, "broker_end_offsets": end, "published": published})
-
-    async def _end_offset_sum(self, topic: str) -> int:
-        partitions = None
-        for _ in range(20):
-            await self._probe._client.force_metadata_update()
-            partitions = self._probe._client.cluster.partitions_for_topic(topic)
-            if partitions:
-                break
-            await asyncio.sleep(0.1)
-        if not partitions:
-            return 0
-        ends = await self._probe.end_offsets([TopicPartition(topic, p) for p in partitions])
-        return sum(ends.values())
+        async with self.db.sessions() as session, session.begin():
+            topics = list((await session.execute(select(outbox.c.topic).distinct())).scalars())
+            result = await session.execute(
+                update(outbox).where(outbox.c.published_at.is_not(None)).values(published_at=None))
+        if topics:
+            await kafka.ensure_topics(self.settings, topics)
+        if result.rowcount:
+            OUTBOX_REPUBLISHED.labels(self.settings.service_name, "all").inc(result.rowcount)
+            log.warning("the broker is new to this relay: republishing the event log",
+                        extra={"events": result.rowcount})

@@ -6,10 +6,10 @@ import time
 
 import jwt
 import pytest
-from bosetting.models import Sak
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
+from bosetting.models import Sak
 from shared.outbox_tables import outbox
 from tests.conftest import bearer, case_body, is_problem, running_app, service_settings
 

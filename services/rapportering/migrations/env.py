@@ -1,5 +1,4 @@
 from rapportering.models import metadata
-
 from shared.migrations import run_env
 from shared.outbox_tables import platform_metadata
 
