@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from aiokafka.errors import KafkaError
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,7 @@ from shared.metrics import CONSUMER_BATCH_SECONDS, EVENTS_CONSUMED, EVENTS_DEAD_
 from shared.outbox_tables import dead_letter, processed_event
 from shared.settings import ServiceSettings
 from shared.status import BrokerStatus
+from shared.upsert import insert_new
 
 log = logging.getLogger(__name__)
 
@@ -203,26 +204,23 @@ class IdempotentConsumer:
         return Received(envelope, data, record.topic, record.partition, record.offset, record)
 
     async def _apply(self, items: list[Received]) -> None:
+        """Apply the events not applied before, and record them as applied, in one transaction.
+
+        The tracking rows are inserted first with ON CONFLICT DO NOTHING: the ids that come back are exactly
+        the new events (the unique index decides, whatever the planner thinks of the table's size).
+        """
+        unique: dict[str, Received] = {}
+        for item in items:
+            unique.setdefault(item.envelope.id, item)
         async with self.db.sessions() as session, session.begin():
-            ids = list({i.envelope.id for i in items})
-            seen: set[str] = set()
-            for chunk in range(0, len(ids), 500):
-                seen.update((await session.execute(
-                    select(processed_event.c.event_id).where(
-                        processed_event.c.consumer == self.name,
-                        processed_event.c.event_id.in_(ids[chunk:chunk + 500])))).scalars())
-            fresh: list[Received] = []
-            for item in items:
-                if item.envelope.id in seen:
-                    continue
-                seen.add(item.envelope.id)
-                fresh.append(item)
-            duplicates = len(items) - len(fresh)
+            new_ids = await insert_new(session, processed_event, [
+                {"consumer": self.name, "event_id": i.envelope.id, "event_type": i.envelope.type,
+                 "topic": i.topic, "partition": i.partition, "offset": i.offset} for i in unique.values()],
+                returning="event_id")
+            fresh = [i for i in unique.values() if i.envelope.id in new_ids]
             if fresh:
                 await self.projection.apply(session, fresh)
-                await session.execute(insert(processed_event), [
-                    {"consumer": self.name, "event_id": i.envelope.id, "event_type": i.envelope.type,
-                     "topic": i.topic, "partition": i.partition, "offset": i.offset} for i in fresh])
+        duplicates = len(items) - len(fresh)
         if duplicates:
             EVENTS_DUPLICATE.labels(self.settings.service_name).inc(duplicates)
         for item in fresh:

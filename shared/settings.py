@@ -35,7 +35,7 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 1000
     relay_idle_seconds: float = 0.05
     relay_check_seconds: float = 5.0
-    consumer_batch_size: int = 2000
+    consumer_batch_size: int = 5000
 
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
 

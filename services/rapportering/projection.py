@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering.measures import Settlement, settlement_contributions
@@ -20,7 +20,7 @@ from shared.consumer import Received, Rejected
 from shared.events.registry import topic_for
 from shared.events.schemas import PERSON_BOSATT_V1, PersonBosattV1
 from shared.geo import kommuner_2017
-from shared.upsert import upsert
+from shared.upsert import one_of, upsert
 
 
 @dataclass
@@ -71,7 +71,8 @@ class MeasureProjection:
         refs = list({e.data.person_ref for e in events if e.envelope.type == PERSON_BOSATT_V1.type})
         state = BatchState(settlements={})
         for i in range(0, len(refs), 500):
-            rows = await session.execute(select(settlement).where(settlement.c.person_ref.in_(refs[i:i + 500])))
+            chunk = refs[i:i + 500]
+            rows = await session.execute(select(settlement).where(one_of(session, settlement.c.person_ref, chunk)))
             for row in rows.mappings():
                 fact = Settlement(**{k: row[k] for k in Settlement.__dataclass_fields__})
                 state.settlements[row["person_ref"]] = (fact, _aware(row["event_time"]), row["event_id"])
@@ -80,15 +81,12 @@ class MeasureProjection:
         await self._write(session, state)
 
     async def _write(self, session: AsyncSession, state: BatchState) -> None:
-        if state.changed:
-            changed = list(state.changed)
-            for i in range(0, len(changed), 500):
-                await session.execute(delete(settlement).where(settlement.c.person_ref.in_(changed[i:i + 500])))
-            rows = []
-            for ref in changed:
-                fact, event_time, event_id = state.settlements[ref]
-                rows.append({**asdict(fact), "event_id": event_id, "event_time": event_time})
-            await session.execute(insert(settlement), rows)
+        facts = []
+        for ref in state.changed:
+            fact, event_time, event_id = state.settlements[ref]
+            facts.append({**vars(fact), "event_id": event_id, "event_time": event_time})
+        await upsert(session, settlement, facts, key=("person_ref",),
+                     update=lambda t, ex: {c.name: getattr(ex, c.name) for c in t.columns if c.name != "person_ref"})
         deltas = [
             {"measure": m, "period": p, "dimension": d, "value": v, "numerator": num, "denominator": den}
             for (m, p, d, v), (num, den) in state.cells.items() if num or den
