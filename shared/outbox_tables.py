@@ -9,7 +9,6 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -19,6 +18,8 @@ from sqlalchemy import (
     func,
     text,
 )
+
+from shared.types import UtcDateTime
 
 platform_metadata = MetaData()
 
@@ -32,9 +33,9 @@ outbox = Table(
     Column("topic", String(200), nullable=False),
     Column("key", String(200), nullable=False),
     Column("event_type", String(200), nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
     Column("envelope", Text, nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("published_at", UtcDateTime, nullable=True),
     Index("ix_outbox_unpublished", "seq", postgresql_where=text("published_at IS NULL"),
           sqlite_where=text("published_at IS NULL")),
 )
@@ -48,7 +49,7 @@ processed_event = Table(
     Column("topic", String(200), nullable=False),
     Column("partition", Integer, nullable=False),
     Column("offset", BigInteger, nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("processed_at", UtcDateTime, nullable=False, server_default=func.now()),
 )
 
 dead_letter = Table(
@@ -62,7 +63,7 @@ dead_letter = Table(
     Column("event_id", String(64), nullable=True),
     Column("event_type", String(200), nullable=True),
     Column("reason", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("created_at", UtcDateTime, nullable=False, server_default=func.now()),
 )
 
 

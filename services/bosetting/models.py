@@ -3,8 +3,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Date, DateTime, MetaData, String
+from sqlalchemy import Date, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.types import UtcDateTime
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
           "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
@@ -34,5 +36,5 @@ class Sak(Base):
     bosettingsdato: Mapped[date | None] = mapped_column(Date)
     kommunenummer: Mapped[str | None] = mapped_column(String(4), index=True)
     versjon: Mapped[int] = mapped_column(default=1)
-    opprettet: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    endret: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    opprettet: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
+    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)

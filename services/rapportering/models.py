@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Date, Integer, MetaData, String, Table
+
+from shared.types import UtcDateTime
 
 metadata = MetaData()
 
@@ -18,7 +20,7 @@ settlement = Table(
     Column("enslig_mindrearig", Boolean, nullable=False),
     Column("fodselsar", Integer, nullable=True),
     Column("event_id", String(64), nullable=False),
-    Column("event_time", DateTime(timezone=True), nullable=False),
+    Column("event_time", UtcDateTime, nullable=False),
 )
 
 measure_cell = Table(

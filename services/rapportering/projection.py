@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,7 +75,7 @@ class MeasureProjection:
             rows = await session.execute(select(settlement).where(one_of(session, settlement.c.person_ref, chunk)))
             for row in rows.mappings():
                 fact = Settlement(**{k: row[k] for k in Settlement.__dataclass_fields__})
-                state.settlements[row["person_ref"]] = (fact, _aware(row["event_time"]), row["event_id"])
+                state.settlements[row["person_ref"]] = (fact, row["event_time"], row["event_id"])
         for item in events:
             HANDLERS[item.envelope.type](state, item)
         await self._write(session, state)
@@ -95,6 +95,3 @@ class MeasureProjection:
                      update=lambda t, ex: {"numerator": t.c.numerator + ex.numerator,
                                            "denominator": t.c.denominator + ex.denominator})
 
-
-def _aware(value: datetime) -> datetime:
-    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)

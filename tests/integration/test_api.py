@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 import jwt
 import pytest
@@ -132,3 +133,13 @@ async def test_health_and_metrics(bos):
     assert (await bos.get("/health/ready")).status_code == 200
     metrics = await bos.get("/metrics")
     assert "imdi_http_requests_total" in metrics.text
+
+
+async def test_timestamps_read_back_with_offset(bos, token):
+    write = bearer(token("imdi:bosetting.write"))
+    created = await bos.post("/api/v1/saker", json=case_body(), headers=write)
+    read = (await bos.get(created.headers["location"], headers=write)).json()
+    for field in ("opprettet", "endret"):
+        parsed = datetime.fromisoformat(read[field])
+        assert parsed.utcoffset() is not None, read[field]
+    assert read["vedtaksdato"] == "2017-01-10"
