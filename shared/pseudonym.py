@@ -14,3 +14,9 @@ def person_ref(key: str, identifier: str) -> str:
     """
     digest = hmac.new(key.encode(), b"person:" + identifier.strip().encode(), hashlib.sha256).hexdigest()
     return "p-" + digest[:32]
+
+
+def family_ref(key: str, family_id: str) -> str:
+    """A stable reference for a family (the owning service's family id), meaningless without the key."""
+    digest = hmac.new(key.encode(), b"family:" + family_id.strip().encode(), hashlib.sha256).hexdigest()
+    return "f-" + digest[:32]

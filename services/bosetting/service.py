@@ -1,74 +1,217 @@
-"""Settlement cases: plain functions with keyword-only arguments (get, get_all, create, update)."""
+"""Settlement cases, requests and municipal decisions: plain functions with keyword-only arguments."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bosetting.models import Sak
-from bosetting.schemas import BosettingRegistrer, SakCreate
+from bosetting import rules
+from bosetting.models import Anmodning, Kommunevedtak, Sak
+from bosetting.schemas import AnmodningInn, KommunevedtakInn, SakCreate, SakPatch, StadiumEndring
 from shared.auth import Principal
 from shared.db import UnitOfWork
-from shared.events.schemas import PersonBosattV1
-from shared.problems import Problem
+from shared.events import schemas as ev
+from shared.problems import Problem, validation_errors
 from shared.pseudonym import person_ref
 
+PERSON_FIELDS = ("navn", "fodselsnummer", "kjonn", "fodselsdato", "fodselsar", "kategori", "enslig_mindrearig",
+                 "nedsatt_funksjonsevne", "familie_id")
+STAGE_FIELDS = ("klar_dato", "utvalgt_dato", "utvalgt_kommune", "akseptert_dato", "bosettingsdato",
+                "kommunenummer", "avsluttet_dato", "avslutningsarsak")
+COLUMNS = [c.key for c in Sak.__table__.columns]
 
-def _visible(sak: Sak | None, principal: Principal) -> bool:
-    return sak is not None and (principal.kommunenummer is None or sak.kommunenummer == principal.kommunenummer)
+
+def invalid(message: str, field: str) -> Problem:
+    return Problem(422, "Forespørselen inneholder ugyldige data. Ingenting er lagret.", slug="ugyldige-data",
+                   feil=[{"felt": field, "melding": message}])
+
+
+# --- cases -------------------------------------------------------------------------------------------
+def visible_to(principal: Principal):
+    """A municipality sees the cases settled in it or proposed to it; IMDi sees all."""
+    if principal.kommunenummer is None:
+        return None
+    return or_(Sak.kommunenummer == principal.kommunenummer, Sak.utvalgt_kommune == principal.kommunenummer)
 
 
 async def get(*, session: AsyncSession, sak_id: str, principal: Principal) -> Sak:
-    sak = await session.get(Sak, sak_id)
-    if not _visible(sak, principal):
+    query = select(Sak).where(Sak.id == sak_id)
+    if (condition := visible_to(principal)) is not None:
+        query = query.where(condition)
+    sak = (await session.execute(query)).scalar_one_or_none()
+    if sak is None:
         raise Problem(404, "Saken finnes ikke.")
     return sak
 
 
-async def get_all(*, session: AsyncSession, principal: Principal, kommunenummer: str | None, limit: int,
-                  after: str | None) -> list[Sak]:
+async def get_all(*, session: AsyncSession, principal: Principal, kommunenummer: str | None, status: str | None,
+                  limit: int, after: str | None) -> list[Sak]:
     query = select(Sak).order_by(Sak.id).limit(limit)
-    if principal.kommunenummer is not None:
-        query = query.where(Sak.kommunenummer == principal.kommunenummer)
+    if (condition := visible_to(principal)) is not None:
+        query = query.where(condition)
     if kommunenummer is not None:
-        query = query.where(Sak.kommunenummer == kommunenummer)
+        query = query.where(or_(Sak.kommunenummer == kommunenummer, Sak.utvalgt_kommune == kommunenummer))
+    if status is not None:
+        query = query.where(Sak.status == status)
     if after:
         query = query.where(Sak.id > after)
     return list((await session.execute(query)).scalars())
 
 
-def _bosatt_event(sak: Sak) -> PersonBosattV1:
-    return PersonBosattV1(person_ref=sak.person_ref, vedtaksdato=sak.vedtaksdato,
-                          bosettingsdato=sak.bosettingsdato, kommunenummer=sak.kommunenummer,
-                          kjonn=sak.kjonn, enslig_mindrearig=sak.enslig_mindrearig, fodselsar=sak.fodselsar)
+def build(data: SakCreate, pseudonym_key: str) -> tuple[Sak, list[ev.EventData]]:
+    """A new case (not yet in a session) brought to the stages ``data`` knows, with the events that record it.
+
+    Raises :class:`rules.RuleViolation` if the stages do not follow the process.
+    """
+    sak = Sak(**{f: getattr(data, f) for f in PERSON_FIELDS}, ekstern_id=data.ekstern_id, duf_nummer=data.duf_nummer,
+              person_ref=person_ref(pseudonym_key, data.duf_nummer), vedtaksdato=data.vedtaksdato, status="vedtak",
+              versjon=1)
+    events: list[ev.EventData] = [ev.SakRegistrertV1(**rules.group(sak, pseudonym_key))]
+    for change in rules.changes_to(data.model_dump(), None):
+        events.append(rules.apply(sak, change, pseudonym_key))
+    return sak, events
 
 
 async def create(*, uow: UnitOfWork, data: SakCreate, pseudonym_key: str) -> Sak:
     async with uow:
-        existing = (await uow.session.execute(select(Sak.id).where(Sak.duf_nummer == data.duf_nummer))).first()
-        if existing:
-            raise Problem(409, "Det finnes allerede en sak for denne personen.", slug="sak-finnes",
-                          sak_id=existing.id)
-        sak = Sak(**data.model_dump(), person_ref=person_ref(pseudonym_key, data.duf_nummer))
+        clash = (await uow.session.execute(select(Sak.id, Sak.duf_nummer).where(or_(
+            Sak.duf_nummer == data.duf_nummer,
+            Sak.ekstern_id == data.ekstern_id if data.ekstern_id else False)))).first()
+        if clash:
+            what = "DUF-nummeret" if clash.duf_nummer == data.duf_nummer else "Den eksterne saks-id-en"
+            raise Problem(409, f"{what} tilhører allerede en sak.", slug="sak-finnes", sak_id=clash.id)
+        try:
+            sak, events = build(data, pseudonym_key)
+        except rules.RuleViolation as exc:
+            raise invalid(str(exc), exc.field) from exc
         uow.session.add(sak)
         await uow.session.flush()
-        if sak.bosettingsdato is not None:
-            uow.publish(_bosatt_event(sak))
+        for event in events:
+            uow.publish(event)
     return sak
 
 
-async def register_settlement(*, uow: UnitOfWork, sak_id: str, data: BosettingRegistrer,
-                              principal: Principal, expected_version: int | None) -> Sak:
+def _check_version(sak: Sak, expected: int | None, required: bool) -> None:
+    if expected is None:
+        if required:
+            raise Problem(428, "Endringen krever If-Match med sakens ETag.", slug="mangler-if-match")
+        return
+    if expected != sak.versjon:
+        raise Problem(412, "Saken er endret siden du hentet den. Hent den på nytt.", slug="versjonskonflikt")
+
+
+def merged_person(sak: Sak, changes: dict[str, Any]) -> SakCreate:
+    """The case with ``changes`` applied, validated by the same rules as a new case."""
+    values = {c: getattr(sak, c) for c in COLUMNS if c in SakCreate.model_fields}
+    values.update(changes)
+    return SakCreate.model_validate(values)
+
+
+async def update(*, uow: UnitOfWork, sak_id: str, data: SakPatch, principal: Principal, expected_version: int | None,
+                 pseudonym_key: str) -> Sak:
+    if principal.kommunenummer is not None:
+        raise Problem(403, "Kommunebrukere kan ikke endre personopplysninger i saken.")
     async with uow:
         sak = await get(session=uow.session, sak_id=sak_id, principal=principal)
-        if expected_version is not None and expected_version != sak.versjon:
-            raise Problem(412, "Saken er endret siden du hentet den. Hent den på nytt.", slug="versjonskonflikt")
-        if data.bosettingsdato < sak.vedtaksdato:
-            raise Problem(422, "Bosettingsdato kan ikke være før vedtaksdato.", slug="ugyldige-data",
-                          feil=[{"felt": "bosettingsdato", "melding": "Bosettingsdato kan ikke være før vedtaksdato."}])
-        sak.bosettingsdato = data.bosettingsdato
-        sak.kommunenummer = data.kommunenummer
-        sak.versjon += 1
-        await uow.session.flush()
-        uow.publish(_bosatt_event(sak))
+        _check_version(sak, expected_version, required=True)
+        changes = data.model_dump(exclude_unset=True)
+        try:
+            merged = merged_person(sak, changes)
+        except ValidationError as exc:
+            raise Problem(422, "Forespørselen inneholder ugyldige data. Ingenting er lagret.", slug="ugyldige-data",
+                          feil=validation_errors(list(exc.errors()))) from exc
+        publish_person_changes(uow, sak, merged, pseudonym_key)
     return sak
+
+
+def publish_person_changes(uow: UnitOfWork, sak: Sak, merged: SakCreate, pseudonym_key: str) -> bool:
+    """Copy corrected person data onto ``sak``; publish what changed for statistics. True if anything changed."""
+    before = rules.group(sak, pseudonym_key)
+    changed = False
+    for field in PERSON_FIELDS:
+        if getattr(sak, field) != getattr(merged, field):
+            setattr(sak, field, getattr(merged, field))
+            changed = True
+    if not changed:
+        return False
+    sak.versjon += 1
+    if rules.group(sak, pseudonym_key) != before:
+        uow.publish(ev.SakEndretV1(**rules.group(sak, pseudonym_key)))
+        if sak.status == "bosatt":
+            uow.publish(rules.settlement_event(sak, pseudonym_key))
+    return True
+
+
+async def change_stage(*, uow: UnitOfWork, sak_id: str, data: StadiumEndring, principal: Principal,
+                       expected_version: int | None, pseudonym_key: str) -> Sak:
+    async with uow:
+        sak = await get(session=uow.session, sak_id=sak_id, principal=principal)
+        if principal.kommunenummer is not None and (
+                data.stadium not in ("akseptert", "bosatt") or sak.utvalgt_kommune != principal.kommunenummer):
+            raise Problem(403, "Kommunen kan bare akseptere og bosette personer som er utvalgt til den.")
+        _check_version(sak, expected_version, required=False)
+        try:
+            event = rules.apply(sak, rules.Change(data.stadium, data.dato, data.kommunenummer, data.arsak),
+                                pseudonym_key)
+        except rules.RuleViolation as exc:
+            raise invalid(str(exc), exc.field) from exc
+        sak.versjon += 1
+        uow.publish(event)
+    return sak
+
+
+# --- requests and municipal decisions ---------------------------------------------------------------
+async def put_anmodning(*, uow: UnitOfWork, ar: int, kommunenummer: str, data: AnmodningInn) -> Anmodning:
+    async with uow:
+        row = (await uow.session.execute(select(Anmodning).where(
+            Anmodning.ar == ar, Anmodning.kommunenummer == kommunenummer))).scalar_one_or_none()
+        if row is None:
+            row = Anmodning(ar=ar, kommunenummer=kommunenummer, versjon=0, **data.model_dump())
+            uow.session.add(row)
+        elif (row.antall, row.herav_em, row.sendt_dato) == (data.antall, data.herav_em, data.sendt_dato):
+            return row
+        else:
+            for k, v in data.model_dump().items():
+                setattr(row, k, v)
+        row.versjon += 1
+        await uow.session.flush()
+        uow.publish(ev.AnmodningSendtV1(kommunenummer=kommunenummer, ar=ar, **data.model_dump()))
+    return row
+
+
+async def put_kommunevedtak(*, uow: UnitOfWork, ar: int, kommunenummer: str, data: KommunevedtakInn,
+                            principal: Principal) -> Kommunevedtak:
+    if principal.kommunenummer is not None and principal.kommunenummer != kommunenummer:
+        raise Problem(403, "En kommune kan bare registrere sitt eget vedtak.")
+    async with uow:
+        row = (await uow.session.execute(select(Kommunevedtak).where(
+            Kommunevedtak.ar == ar, Kommunevedtak.kommunenummer == kommunenummer))).scalar_one_or_none()
+        if row is None:
+            row = Kommunevedtak(ar=ar, kommunenummer=kommunenummer, versjon=0, **data.model_dump())
+            uow.session.add(row)
+        elif (row.antall, row.herav_em, row.vedtaksdato) == (data.antall, data.herav_em, data.vedtaksdato):
+            return row
+        else:
+            for k, v in data.model_dump().items():
+                setattr(row, k, v)
+        row.versjon += 1
+        await uow.session.flush()
+        uow.publish(ev.KommunevedtakFattetV1(kommunenummer=kommunenummer, ar=ar, **data.model_dump()))
+    return row
+
+
+async def get_all_anmodninger(*, session: AsyncSession, ar: int, principal: Principal) -> list[Anmodning]:
+    query = select(Anmodning).where(Anmodning.ar == ar).order_by(Anmodning.kommunenummer)
+    if principal.kommunenummer is not None:
+        query = query.where(Anmodning.kommunenummer == principal.kommunenummer)
+    return list((await session.execute(query)).scalars())
+
+
+async def get_all_kommunevedtak(*, session: AsyncSession, ar: int, principal: Principal) -> list[Kommunevedtak]:
+    query = select(Kommunevedtak).where(Kommunevedtak.ar == ar).order_by(Kommunevedtak.kommunenummer)
+    if principal.kommunenummer is not None:
+        query = query.where(Kommunevedtak.kommunenummer == principal.kommunenummer)
+    return list((await session.execute(query)).scalars())

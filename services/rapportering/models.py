@@ -17,8 +17,9 @@ settlement = Table(
     Column("kommunenummer", String(4), nullable=False),
     Column("fylkesnummer", String(2), nullable=False),
     Column("kjonn", String(1), nullable=False),
+    Column("kategori", String(24), nullable=False),
     Column("enslig_mindrearig", Boolean, nullable=False),
-    Column("fodselsar", Integer, nullable=True),
+    Column("em_aldersgruppe", String(8), nullable=True),
     Column("event_id", String(64), nullable=False),
     Column("event_time", UtcDateTime, nullable=False),
 )
@@ -29,7 +30,20 @@ measure_cell = Table(
     Column("measure", String(16), primary_key=True),
     Column("period", String(10), primary_key=True),
     Column("dimension", String(16), primary_key=True),
-    Column("value", String(16), primary_key=True),
+    Column("value", String(24), primary_key=True),
     Column("numerator", BigInteger, nullable=False),
     Column("denominator", BigInteger, nullable=False),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("ar", Integer, primary_key=True),
+    Column("kommunenummer", String(4), primary_key=True),
+    Column("anmodet", Integer, nullable=True),
+    Column("anmodet_em", Integer, nullable=True),
+    Column("anmodning_event_time", UtcDateTime, nullable=True),
+    Column("vedtatt", Integer, nullable=True),
+    Column("vedtatt_em", Integer, nullable=True),
+    Column("vedtak_event_time", UtcDateTime, nullable=True),
 )

@@ -1,7 +1,8 @@
 """Applies events to the read model, a fetched batch at a time.
 
 Handlers are wired in one dict. A batch loads the facts it touches in one query, applies every event in
-delivery order in memory, and writes the changed facts and the summed cell deltas once.
+delivery order in memory, and writes the changed facts and the summed cell deltas once. A fact carries the
+time of the event that made it, so an older version of the same aggregate never replaces a newer one.
 """
 
 from __future__ import annotations
@@ -11,33 +12,38 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering.measures import Settlement, settlement_contributions
-from rapportering.models import measure_cell, settlement
+from rapportering.models import measure_cell, places, settlement
 from shared.consumer import Received, Rejected
+from shared.events import schemas as ev
 from shared.events.registry import topic_for
-from shared.events.schemas import PERSON_BOSATT_V1, PersonBosattV1
 from shared.geo import kommuner_2017
+from shared.settlement_measures import SettledPerson, contributions
 from shared.upsert import one_of, upsert
 
 
 @dataclass
 class BatchState:
-    settlements: dict[str, tuple[Settlement, datetime, str]]
+    settlements: dict[str, tuple[SettledPerson, datetime, str]] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
     cells: dict[tuple[str, str, str, str], list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    places: dict[tuple[int, str], dict] = field(default_factory=dict)
 
-    def add(self, contributions, sign: int) -> None:
-        for measure, period, dimension, value, num, den in contributions:
+    def add(self, cells, sign: int) -> None:
+        for measure, period, dimension, value, num, den in cells:
             cell = self.cells[(measure, period, dimension, value)]
             cell[0] += sign * num
             cell[1] += sign * den
 
 
+def _newer(item: Received, stored_time: datetime | None, stored_id: str | None) -> bool:
+    return stored_time is None or (item.envelope.time, item.envelope.id) > (stored_time, stored_id or "")
+
+
 def on_person_bosatt(state: BatchState, item: Received) -> None:
-    data: PersonBosattV1 = item.data  # type: ignore[assignment]
+    data: ev.PersonBosattV1 = item.data  # type: ignore[assignment]
     kommune = kommuner_2017().get(data.kommunenummer)
     if kommune is None:
         raise Rejected(f"kommunenummer {data.kommunenummer} is not in the 2017 division")
@@ -46,21 +52,43 @@ def on_person_bosatt(state: BatchState, item: Received) -> None:
     previous = state.settlements.get(data.person_ref)
     if previous is not None:
         old_fact, old_time, old_id = previous
-        if (old_time, old_id) >= (item.envelope.time, item.envelope.id):
+        if not _newer(item, old_time, old_id):
             return  # an older version of this person's settlement: the newer one stands
-        state.add(settlement_contributions(old_fact), -1)
-    fact = Settlement(person_ref=data.person_ref, vedtaksdato=data.vedtaksdato,
-                      bosettingsdato=data.bosettingsdato, kommunenummer=data.kommunenummer,
-                      fylkesnummer=kommune.fylkesnummer, kjonn=data.kjonn,
-                      enslig_mindrearig=data.enslig_mindrearig, fodselsar=data.fodselsar)
-    state.add(settlement_contributions(fact), +1)
+        state.add(contributions(old_fact), -1)
+    fact = SettledPerson(vedtaksdato=data.vedtaksdato, bosettingsdato=data.bosettingsdato,
+                         kommunenummer=data.kommunenummer, fylkesnummer=kommune.fylkesnummer, kjonn=data.kjonn,
+                         kategori=data.kategori, enslig_mindrearig=data.enslig_mindrearig,
+                         em_aldersgruppe=data.em_aldersgruppe)
+    state.add(contributions(fact), +1)
     state.settlements[data.person_ref] = (fact, item.envelope.time, item.envelope.id)
     state.changed.add(data.person_ref)
 
 
+def _on_places(kind: str) -> Callable[[BatchState, Received], None]:
+    def handle(state: BatchState, item: Received) -> None:
+        data = item.data
+        if data.kommunenummer not in kommuner_2017():
+            raise Rejected(f"kommunenummer {data.kommunenummer} is not in the 2017 division")
+        if data.herav_em > data.antall:
+            raise Rejected("more EM places than places")
+        row = state.places.setdefault((data.ar, data.kommunenummer), {"ar": data.ar,
+                                                                      "kommunenummer": data.kommunenummer})
+        if not _newer(item, row.get(f"{kind}_event_time"), None):
+            return
+        prefix = "anmodet" if kind == "anmodning" else "vedtatt"
+        row.update({prefix: data.antall, f"{prefix}_em": data.herav_em, f"{kind}_event_time": item.envelope.time})
+        row["changed"] = True
+
+    return handle
+
+
 HANDLERS: dict[str, Callable[[BatchState, Received], None]] = {
-    PERSON_BOSATT_V1.type: on_person_bosatt,
+    ev.PERSON_BOSATT_V1.type: on_person_bosatt,
+    ev.ANMODNING_SENDT_V1.type: _on_places("anmodning"),
+    ev.KOMMUNEVEDTAK_FATTET_V1.type: _on_places("vedtak"),
 }
+
+FACT_FIELDS = tuple(SettledPerson.__dataclass_fields__)
 
 
 class MeasureProjection:
@@ -68,23 +96,31 @@ class MeasureProjection:
     handles = frozenset(HANDLERS)
 
     async def apply(self, session: AsyncSession, events: Sequence[Received]) -> None:
-        refs = list({e.data.person_ref for e in events if e.envelope.type == PERSON_BOSATT_V1.type})
-        state = BatchState(settlements={})
+        state = BatchState()
+        await self._load(session, events, state)
+        for item in events:
+            HANDLERS[item.envelope.type](state, item)
+        await self._write(session, state)
+
+    async def _load(self, session: AsyncSession, events: Sequence[Received], state: BatchState) -> None:
+        refs = list({e.data.person_ref for e in events if e.envelope.type == ev.PERSON_BOSATT_V1.type})
         for i in range(0, len(refs), 500):
             chunk = refs[i:i + 500]
             rows = await session.execute(select(settlement).where(one_of(session, settlement.c.person_ref, chunk)))
             for row in rows.mappings():
-                fact = Settlement(**{k: row[k] for k in Settlement.__dataclass_fields__})
+                fact = SettledPerson(**{k: row[k] for k in FACT_FIELDS})
                 state.settlements[row["person_ref"]] = (fact, row["event_time"], row["event_id"])
-        for item in events:
-            HANDLERS[item.envelope.type](state, item)
-        await self._write(session, state)
+        keys = list({(e.data.ar, e.data.kommunenummer) for e in events if hasattr(e.data, "ar")})
+        if keys:
+            rows = await session.execute(select(places).where(tuple_(places.c.ar, places.c.kommunenummer).in_(keys)))
+            for row in rows.mappings():
+                state.places[(row["ar"], row["kommunenummer"])] = dict(row)
 
     async def _write(self, session: AsyncSession, state: BatchState) -> None:
         facts = []
         for ref in state.changed:
             fact, event_time, event_id = state.settlements[ref]
-            facts.append({**vars(fact), "event_id": event_id, "event_time": event_time})
+            facts.append({"person_ref": ref, **vars(fact), "event_id": event_id, "event_time": event_time})
         await upsert(session, settlement, facts, key=("person_ref",),
                      update=lambda t, ex: {c.name: getattr(ex, c.name) for c in t.columns if c.name != "person_ref"})
         deltas = [
@@ -94,4 +130,8 @@ class MeasureProjection:
         await upsert(session, measure_cell, deltas, key=("measure", "period", "dimension", "value"),
                      update=lambda t, ex: {"numerator": t.c.numerator + ex.numerator,
                                            "denominator": t.c.denominator + ex.denominator})
-
+        changed_places = [{c.name: row.get(c.name) for c in places.columns}
+                          for row in state.places.values() if row.pop("changed", False)]
+        await upsert(session, places, changed_places, key=("ar", "kommunenummer"),
+                     update=lambda t, ex: {c.name: getattr(ex, c.name) for c in t.columns
+                                           if c.name not in ("ar", "kommunenummer")})

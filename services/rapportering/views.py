@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from rapportering import service
-from rapportering.schemas import MaalVerdi
 from shared.app import SessionDep
 from shared.auth import Principal, require_scope
+from shared.measure_schemas import MaalVerdi
 from shared.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["styringsparametere"], responses=PROBLEM_RESPONSES)

@@ -84,15 +84,15 @@ async def test_correction_replaces_the_earlier_settlement(broker, db_url_factory
         write = bearer(token("imdi:bosetting.write"))
         r = await bos.post("/api/v1/saker", json=case_body(bosettingsdato=None, kommunenummer=None), headers=write)
         sak = r.json()
-        r = await bos.post(f"/api/v1/saker/{sak['id']}/bosetting", headers={**write, "If-Match": r.headers["etag"]},
-                           json={"bosettingsdato": "2017-12-01", "kommunenummer": "0301"})
+        r = await bos.post(f"/api/v1/saker/{sak['id']}/stadier", headers={**write, "If-Match": r.headers["etag"]},
+                           json={"stadium": "bosatt", "dato": "2017-12-01", "kommunenummer": "0301"})
         assert r.status_code == 200, r.text
-        stale = await bos.post(f"/api/v1/saker/{sak['id']}/bosetting",
+        stale = await bos.post(f"/api/v1/saker/{sak['id']}/stadier",
                                headers={**write, "If-Match": f'W/"{sak["id"]}-1"'},
-                               json={"bosettingsdato": "2017-03-01", "kommunenummer": "0301"})
+                               json={"stadium": "bosatt", "dato": "2017-03-01", "kommunenummer": "0301"})
         assert stale.status_code == 412
-        r = await bos.post(f"/api/v1/saker/{sak['id']}/bosetting", headers={**write, "If-Match": r.headers["etag"]},
-                           json={"bosettingsdato": "2017-03-01", "kommunenummer": "1201"})
+        r = await bos.post(f"/api/v1/saker/{sak['id']}/stadier", headers={**write, "If-Match": r.headers["etag"]},
+                           json={"stadium": "bosatt", "dato": "2017-03-01", "kommunenummer": "1201"})
         assert r.status_code == 200
 
         async def corrected() -> bool:
@@ -189,7 +189,7 @@ async def test_write_succeeds_without_broker_and_is_delivered_later(broker, db_u
         async with bos.app.state.db.sessions() as s:
             pending = (await s.execute(select(func.count()).select_from(outbox)
                                        .where(outbox.c.published_at.is_(None)))).scalar_one()
-        assert pending == 3
+        assert pending == 6  # sak-registrert and person-bosatt for each of the three
         ready = await bos.get("/health/ready")
         assert ready.status_code in (200, 503)
 
