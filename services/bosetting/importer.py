@@ -50,7 +50,7 @@ class Report:
             self.feil_utelatt += 1
 
     def result(self) -> ImportRapport:
-        return ImportRapport(**vars(self))
+        return ImportRapport(**{**vars(self), "feil": sorted(self.feil, key=lambda f: f.linje)})
 
 
 async def lines(body: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, str]]:

@@ -93,11 +93,11 @@ def apply(sak: Sak, change: Change, pseudonym_key: str) -> ev.EventData:
         raise RuleViolation(f"Datoen for {STAGE_NAMES[change.stadium]} kan ikke være før vedtaksdato.", "dato")
     correction = current == "bosatt" and change.stadium == "bosatt"
     repeat_proposal = current == "utvalgt" and change.stadium == "utvalgt"
+    if current == "bosatt" and not correction:
+        raise RuleViolation("Saken er bosatt; bare bosettingen kan korrigeres.")
     if not correction and not repeat_proposal and ORDER[change.stadium] <= ORDER[current]:
         raise RuleViolation(f"Saken er {STAGE_NAMES[current]}; den kan ikke gå tilbake til "
                             f"{STAGE_NAMES[change.stadium]}.")
-    if current == "bosatt" and not correction:
-        raise RuleViolation("Saken er bosatt; bare bosettingen kan korrigeres.")
     floor = sak.vedtaksdato if correction else last_date(sak)
     if repeat_proposal:
         floor = max(d for d in (sak.vedtaksdato, sak.klar_dato) if d is not None)

@@ -84,3 +84,30 @@ def test_embedded_restart_loses_broker_but_not_figures(tmp_path):
         assert _sp1(again, tmp_path)["nevner"] == 21
     finally:
         again.stop()
+
+
+def test_import_cli_against_a_running_service(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    only_bosetting = tuple(s for s in SERVICES if s.name == "bosetting")
+    run = EmbeddedRun(tmp_path, broker_port=free_port(), services=only_bosetting,
+                      ports={"bosetting": free_port()})
+    rows = [case_body(f"2016123500{i:02d}", ekstern_id=f"CLI-{i}") for i in range(30)]
+    rows.append(case_body("201612359999", ekstern_id="CLI-bad", kommunenummer="0000"))
+    data = tmp_path / "saker.ndjson"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    cli = [sys.executable, "-m", "shared.cli", "import", str(data), "--url",
+           f"http://127.0.0.1:{run.ports['bosetting']}", "--var-dir", str(tmp_path)]
+    try:
+        run.start(timeout=60)
+        first = subprocess.run(cli, capture_output=True, text=True, timeout=60)
+        assert first.returncode == 1, first.stderr  # one row rejected
+        assert json.loads(first.stdout.strip().splitlines()[-1]) == {
+            "rader": 31, "opprettet": 30, "endret": 0, "uendret": 0, "avvist": 1}
+        assert "linje 31 (CLI-bad)" in first.stderr
+        again = subprocess.run(cli, capture_output=True, text=True, timeout=60)
+        assert json.loads(again.stdout.strip().splitlines()[-1])["uendret"] == 30
+    finally:
+        run.stop()
