@@ -156,13 +156,14 @@ async def _apply(db: Database, batch: list[tuple[int, SakImportRad]], report: Re
             try:
                 if existing is None:
                     sak, events = service.build(row, pseudonym_key)
+                    await service.check_family_together(uow.session, sak)
                     uow.session.add(sak)
                     by_ekstern[row.ekstern_id] = sak
                     duf_owner[row.duf_nummer] = row.ekstern_id
                     for event in events:
                         uow.publish(event)
                     report.opprettet += 1
-                elif _update(uow, existing, row, pseudonym_key):
+                elif await _update(uow, existing, row, pseudonym_key):
                     report.endret += 1
                 else:
                     report.uendret += 1
@@ -170,7 +171,7 @@ async def _apply(db: Database, batch: list[tuple[int, SakImportRad]], report: Re
                 report.error(number, row.ekstern_id, [{"felt": exc.field, "melding": str(exc)}])
 
 
-def _update(uow, sak: Sak, row: SakImportRad, pseudonym_key: str) -> bool:
+async def _update(uow, sak: Sak, row: SakImportRad, pseudonym_key: str) -> bool:
     """Bring ``sak`` to ``row``; all or nothing for the row. True if anything changed."""
     if row.duf_nummer != sak.duf_nummer:
         raise rules.RuleViolation("DUF-nummeret kan ikke endres for en sak.", "duf_nummer")
@@ -180,6 +181,8 @@ def _update(uow, sak: Sak, row: SakImportRad, pseudonym_key: str) -> bool:
     scratch = Sak(**{c: getattr(sak, c) for c in service.COLUMNS})
     events = [rules.apply(scratch, change, pseudonym_key)
               for change in rules.changes_to(row.model_dump(), scratch)]
+    scratch.familie_id = row.familie_id
+    await service.check_family_together(uow.session, scratch)
     person_changed = service.publish_person_changes(uow, sak, row, pseudonym_key)
     if not events:
         return person_changed

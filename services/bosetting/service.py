@@ -85,6 +85,7 @@ async def create(*, uow: UnitOfWork, data: SakCreate, pseudonym_key: str) -> Sak
             raise Problem(409, f"{what} tilhører allerede en sak.", slug="sak-finnes", sak_id=clash.id)
         try:
             sak, events = build(data, pseudonym_key)
+            await check_family_together(uow.session, sak)
         except rules.RuleViolation as exc:
             raise invalid(str(exc), exc.field) from exc
         uow.session.add(sak)
@@ -145,6 +146,22 @@ def publish_person_changes(uow: UnitOfWork, sak: Sak, merged: SakCreate, pseudon
     return True
 
 
+async def check_family_together(session: AsyncSession, sak: Sak) -> None:
+    """A family is settled together: no member may be proposed to or settled in another municipality than
+    the others. Raises :class:`rules.RuleViolation`. Queries (and so flushes) only for a family member."""
+    kommune = sak.kommunenummer if sak.status == "bosatt" else sak.utvalgt_kommune
+    if sak.familie_id is None or kommune is None or sak.status not in ("utvalgt", "akseptert", "bosatt"):
+        return
+    others = (await session.execute(select(Sak).where(
+        Sak.familie_id == sak.familie_id, Sak.id != sak.id,
+        Sak.status.in_(("utvalgt", "akseptert", "bosatt"))))).scalars()
+    for other in others:
+        theirs = other.kommunenummer if other.status == "bosatt" else other.utvalgt_kommune
+        if theirs is not None and theirs != kommune:
+            raise rules.RuleViolation(f"Familien skal bosettes samlet: et familiemedlem er allerede "
+                                      f"{rules.STAGE_NAMES[other.status]} i kommune {theirs}.", "kommunenummer")
+
+
 async def change_stage(*, uow: UnitOfWork, sak_id: str, data: StadiumEndring, principal: Principal,
                        expected_version: int | None, pseudonym_key: str) -> Sak:
     async with uow:
@@ -153,14 +170,43 @@ async def change_stage(*, uow: UnitOfWork, sak_id: str, data: StadiumEndring, pr
                 data.stadium not in ("akseptert", "bosatt") or sak.utvalgt_kommune != principal.kommunenummer):
             raise Problem(403, "Kommunen kan bare akseptere og bosette personer som er utvalgt til den.")
         _check_version(sak, expected_version, required=False)
-        try:
-            event = rules.apply(sak, rules.Change(data.stadium, data.dato, data.kommunenummer, data.arsak),
-                                pseudonym_key)
-        except rules.RuleViolation as exc:
-            raise invalid(str(exc), exc.field) from exc
-        sak.versjon += 1
-        uow.publish(event)
+        await _apply_change(uow, sak, data, pseudonym_key)
     return sak
+
+
+async def _apply_change(uow: UnitOfWork, sak: Sak, data: StadiumEndring, pseudonym_key: str) -> None:
+    try:
+        event = rules.apply(sak, rules.Change(data.stadium, data.dato, data.kommunenummer, data.arsak), pseudonym_key)
+        await check_family_together(uow.session, sak)
+    except rules.RuleViolation as exc:
+        raise invalid(str(exc), exc.field) from exc
+    sak.versjon += 1
+    uow.publish(event)
+
+
+async def get_family(*, session: AsyncSession, familie_id: str, principal: Principal) -> list[Sak]:
+    query = select(Sak).where(Sak.familie_id == familie_id).order_by(Sak.id)
+    if (condition := visible_to(principal)) is not None:
+        query = query.where(condition)
+    members = list((await session.execute(query)).scalars())
+    if not members:
+        raise Problem(404, "Familien finnes ikke.")
+    return members
+
+
+async def change_family_stage(*, uow: UnitOfWork, familie_id: str, data: StadiumEndring, principal: Principal,
+                              pseudonym_key: str) -> list[Sak]:
+    """Move every open member of a family to the same stage in one transaction: all or none."""
+    if principal.kommunenummer is not None:
+        raise Problem(403, "Bare IMDi kan flytte en hel familie.")
+    async with uow:
+        members = [m for m in await get_family(session=uow.session, familie_id=familie_id, principal=principal)
+                   if m.status != "avsluttet"]
+        if not members:
+            raise invalid("Familien har ingen åpne saker.", "familie_id")
+        for member in members:
+            await _apply_change(uow, member, data, pseudonym_key)
+    return members
 
 
 # --- requests and municipal decisions ---------------------------------------------------------------

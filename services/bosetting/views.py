@@ -126,6 +126,24 @@ async def change_stage(sak_id: str, body: StadiumEndring, uow: UowDep, settings:
     return _read(sak)
 
 
+@saker.get("/familier/{familie_id}", response_model=SakListe, summary="Sakene i en familie")
+async def get_family(familie_id: Annotated[str, Path(max_length=100)], session: SessionDep,
+                     principal: Reader) -> SakListe:
+    members = await service.get_family(session=session, familie_id=familie_id, principal=principal)
+    return SakListe(saker=[_read(s) for s in members], antall=len(members))
+
+
+@saker.post("/familier/{familie_id}/stadier", response_model=SakListe,
+            summary="Flytt hele familien til samme stadium (alle eller ingen)",
+            description="Familien bosettes samlet: samme stadium, dato og kommune for alle åpne saker i familien, "
+            "i én transaksjon.")
+async def change_family_stage(familie_id: Annotated[str, Path(max_length=100)], body: StadiumEndring, uow: UowDep,
+                              settings: SettingsDep, principal: Writer) -> SakListe:
+    members = await service.change_family_stage(uow=uow, familie_id=familie_id, data=body, principal=principal,
+                                                pseudonym_key=settings.pseudonym_key.get_secret_value())
+    return SakListe(saker=[_read(s) for s in members], antall=len(members))
+
+
 def _read(sak) -> SakRead:
     from bosetting.rules import em_aldersgruppe
 

@@ -211,3 +211,34 @@ async def test_import_refuses_unknown_content_type_and_municipalities(bos, write
     municipality = bearer(token("imdi:bosetting.write", kommune="0301"))
     assert is_problem(await bos.post("/api/v1/import/saker", content=b"", headers={
         **municipality, "Content-Type": "text/csv"}), 403)
+
+
+async def test_a_family_is_settled_together(bos, write, token):
+    members = []
+    for i, (kjonn, born) in enumerate([("K", 1985), ("M", 1983), ("K", 2012)]):
+        body = case_body(f"20161237000{i}", kjonn=kjonn, fodselsar=born, familie_id="FAM-1",
+                         bosettingsdato=None, kommunenummer=None)
+        members.append((await bos.post("/api/v1/saker", json=body, headers=write)).json())
+    one = f"/api/v1/saker/{members[0]['id']}/stadier"
+    assert (await bos.post(one, json={"stadium": "utvalgt", "dato": "2017-02-01", "kommunenummer": "1201"},
+                           headers=write)).status_code == 200
+    other = await bos.post(f"/api/v1/saker/{members[1]['id']}/stadier", headers=write,
+                           json={"stadium": "utvalgt", "dato": "2017-02-01", "kommunenummer": "0301"})
+    assert is_problem(other, 422) and "samlet" in other.json()["feil"][0]["melding"]
+
+    # the whole family at once: all or none
+    wrong = await bos.post("/api/v1/familier/FAM-1/stadier", headers=write,
+                           json={"stadium": "bosatt", "dato": "2017-03-01", "kommunenummer": "0301"})
+    assert is_problem(wrong, 422)
+    family = (await bos.get("/api/v1/familier/FAM-1", headers=write)).json()
+    assert sorted(m["status"] for m in family["saker"]) == ["utvalgt", "vedtak", "vedtak"]
+    ok = await bos.post("/api/v1/familier/FAM-1/stadier", headers=write,
+                        json={"stadium": "bosatt", "dato": "2017-03-01", "kommunenummer": "1201"})
+    assert ok.status_code == 200, ok.text
+    assert {m["status"] for m in ok.json()["saker"]} == {"bosatt"}
+    settled = [e for e in await event_types(bos) if e == "person-bosatt"]
+    assert len(settled) == 3
+    child = next(m for m in ok.json()["saker"] if m["fodselsar"] == 2012)
+    assert child["kommunenummer"] == "1201"
+    late = case_body("201612370009", familie_id="FAM-1", kommunenummer="0301")
+    assert is_problem(await bos.post("/api/v1/saker", json=late, headers=write), 422)
