@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text
 
 from shared.types import UtcDateTime
 
@@ -43,7 +43,77 @@ places = Table(
     Column("anmodet", Integer, nullable=True),
     Column("anmodet_em", Integer, nullable=True),
     Column("anmodning_event_time", UtcDateTime, nullable=True),
+    Column("anmodning_event_id", String(64), nullable=True),
     Column("vedtatt", Integer, nullable=True),
     Column("vedtatt_em", Integer, nullable=True),
     Column("vedtak_event_time", UtcDateTime, nullable=True),
+    Column("vedtak_event_id", String(64), nullable=True),
+)
+
+# Append-only histories: the current value is the one from the latest event (time, then id), so the state is
+# a function of the set of events applied, whatever order they came in.
+milestone_update = Table(
+    "milestone_update",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("event_time", UtcDateTime, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("ar", Integer, nullable=False),
+    Column("oppdrag", String(8), nullable=False),
+    Column("milepael", String(8), nullable=False),
+    Column("ferdig", Boolean, nullable=False),
+    Column("fremdrift", Integer, nullable=False),
+    Column("dato", Date, nullable=False),
+    Column("kommentar", Text, nullable=True),
+    Index("ix_milestone_update_key", "ar", "oppdrag", "milepael"),
+)
+
+assessment = Table(
+    "assessment",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("event_time", UtcDateTime, nullable=False),
+    Column("ar", Integer, nullable=False),
+    Column("objekt", String(8), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("begrunnelse", Text, nullable=False),
+    Column("tiltak", Text, nullable=True),
+    Column("dato", Date, nullable=False),
+    Index("ix_assessment_key", "ar", "objekt"),
+)
+
+report_text = Table(
+    "report_text",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("event_time", UtcDateTime, nullable=False),
+    Column("rapporttype", String(20), nullable=False),
+    Column("periode", String(10), nullable=False),
+    Column("krav", String(8), nullable=False),
+    Column("tekst", Text, nullable=False),
+    Index("ix_report_text_key", "rapporttype", "periode", "krav"),
+)
+
+# Not part of the replayable read model: what the risk sweep last saw, and the published reports.
+risk_state = Table(
+    "risk_state",
+    metadata,
+    Column("ar", Integer, primary_key=True),
+    Column("objekt", String(8), primary_key=True),
+    Column("status", String(12), nullable=False),
+    Column("begrunnelse", Text, nullable=False),
+    Column("endret", UtcDateTime, nullable=False),
+)
+
+report_version = Table(
+    "report_version",
+    metadata,
+    Column("rapporttype", String(20), primary_key=True),
+    Column("periode", String(10), primary_key=True),
+    Column("versjon", Integer, primary_key=True),
+    Column("innhold", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("posisjon", Text, nullable=False),
+    Column("publisert", UtcDateTime, nullable=False),
+    Column("publisert_av", String(200), nullable=False),
 )

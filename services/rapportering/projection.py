@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering.models import measure_cell, places, settlement
+from rapportering.models import assessment, measure_cell, milestone_update, places, report_text, settlement
 from shared.consumer import Received, Rejected
 from shared.events import schemas as ev
 from shared.events.registry import topic_for
@@ -30,6 +30,7 @@ class BatchState:
     changed: set[str] = field(default_factory=set)
     cells: dict[tuple[str, str, str, str], list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     places: dict[tuple[int, str], dict] = field(default_factory=dict)
+    appended: dict[object, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, cells, sign: int) -> None:
         for measure, period, dimension, value, num, den in cells:
@@ -73,11 +74,24 @@ def _on_places(kind: str) -> Callable[[BatchState, Received], None]:
             raise Rejected("more EM places than places")
         row = state.places.setdefault((data.ar, data.kommunenummer), {"ar": data.ar,
                                                                       "kommunenummer": data.kommunenummer})
-        if not _newer(item, row.get(f"{kind}_event_time"), None):
+        if not _newer(item, row.get(f"{kind}_event_time"), row.get(f"{kind}_event_id")):
             return
         prefix = "anmodet" if kind == "anmodning" else "vedtatt"
-        row.update({prefix: data.antall, f"{prefix}_em": data.herav_em, f"{kind}_event_time": item.envelope.time})
+        row.update({prefix: data.antall, f"{prefix}_em": data.herav_em, f"{kind}_event_time": item.envelope.time,
+                    f"{kind}_event_id": item.envelope.id})
         row["changed"] = True
+
+    return handle
+
+
+def _append(table, **extra) -> Callable[[BatchState, Received], None]:
+    """History rows keyed by event id: the current value is read as the latest (event time, id)."""
+
+    def handle(state: BatchState, item: Received) -> None:
+        row = {**item.data.model_dump(), **extra, "event_id": item.envelope.id, "event_time": item.envelope.time}
+        if table is milestone_update:
+            row["source"] = item.envelope.source
+        state.appended[table].append(row)
 
     return handle
 
@@ -86,16 +100,27 @@ HANDLERS: dict[str, Callable[[BatchState, Received], None]] = {
     ev.PERSON_BOSATT_V1.type: on_person_bosatt,
     ev.ANMODNING_SENDT_V1.type: _on_places("anmodning"),
     ev.KOMMUNEVEDTAK_FATTET_V1.type: _on_places("vedtak"),
+    **{spec.type: _append(milestone_update) for spec in ev.MILEPAEL_OPPDATERT_V1.values()},
+    ev.RISIKOVURDERING_V1.type: _append(assessment),
+    ev.RAPPORTTEKST_V1.type: _append(report_text),
 }
 
 FACT_FIELDS = tuple(SettledPerson.__dataclass_fields__)
 
 
 class MeasureProjection:
-    topics = (topic_for("bosetting"),)
+    """rapportering's read model. ``only`` restricts it to a set of event ids: a rebuild to the data position a
+    published report recorded."""
+
+    topics = tuple(topic_for(s) for s in ("bosetting", "kvalifisering", "tolkeregister", "tilskudd", "rapportering"))
     handles = frozenset(HANDLERS)
 
+    def __init__(self, only: frozenset[str] | None = None) -> None:
+        self.only = only
+
     async def apply(self, session: AsyncSession, events: Sequence[Received]) -> None:
+        if self.only is not None:
+            events = [e for e in events if e.envelope.id in self.only]
         state = BatchState()
         await self._load(session, events, state)
         for item in events:
@@ -135,3 +160,5 @@ class MeasureProjection:
         await upsert(session, places, changed_places, key=("ar", "kommunenummer"),
                      update=lambda t, ex: {c.name: getattr(ex, c.name) for c in t.columns
                                            if c.name not in ("ar", "kommunenummer")})
+        for table, rows in state.appended.items():
+            await session.execute(table.insert(), rows)

@@ -154,3 +154,79 @@ KOMMUNEVEDTAK_FATTET_V1 = register(EventSpec(
     "kommunenummer.",
     example=KommunevedtakFattetV1(kommunenummer="0301", ar=2017, antall=1000, herav_em=60,
                                   vedtaksdato=date(2016, 12, 1))))
+
+
+# --- steering: milestones (from any service), assessments, report texts, risk --------------------------
+class MilepaelOppdatertV1(EventData):
+    """Progress on one milestone of an assignment (oppdrag). Any service may publish it."""
+
+    ar: int = Field(ge=2000, le=2100, description="The steering letter's year.")
+    oppdrag: str = Field(pattern=r"^O[0-9]+$")
+    milepael: str = Field(pattern=r"^M[0-9]+$")
+    ferdig: bool
+    fremdrift: int = Field(ge=0, le=100, description="Per cent done.")
+    dato: date = Field(description="When the milestone was reached, or the date of this status.")
+    kommentar: str | None = Field(default=None, max_length=2000)
+
+
+class RisikovurderingV1(EventData):
+    """The agency's own risk assessment and corrective measures for an SP or assignment, recorded beside
+    the computed status (never over it)."""
+
+    ar: int = Field(ge=2000, le=2100)
+    objekt: str = Field(pattern=r"^(SP[0-9]+(\.[0-9])?|O[0-9]+)$")
+    status: Literal["gronn", "gul", "rod"]
+    begrunnelse: str = Field(max_length=4000)
+    tiltak: str | None = Field(default=None, max_length=4000)
+    dato: date
+
+
+class RapporttekstV1(EventData):
+    """The agency's narrative for one reporting requirement (R) in one report."""
+
+    rapporttype: Literal["halvarsrapport", "arsrapport"]
+    periode: str = Field(pattern=r"^[0-9]{4}(-H[12])?$")
+    krav: str = Field(pattern=r"^R[0-9]+(\.[0-9])?$")
+    tekst: str = Field(max_length=20000)
+
+
+class RisikoEndretV1(EventData):
+    """The computed risk status of an SP or assignment changed."""
+
+    ar: int
+    objekt: str
+    fra: Literal["gronn", "gul", "rod", "ingen_data"] | None
+    til: Literal["gronn", "gul", "rod", "ingen_data"]
+    begrunnelse: str
+    per_dato: date
+
+
+_MILESTONE_EXAMPLE = dict(ar=2017, oppdrag="O10", milepael="M1", ferdig=True, fremdrift=100, dato=date(2017, 2, 20),
+                          kommentar="Utbetalt 4 mill. kroner til Oslo kommune.")
+MILEPAEL_OPPDATERT_V1 = {
+    service: register(EventSpec(
+        service=service, name="milepael-oppdatert", version=1, model=MilepaelOppdatertV1,
+        key=lambda d: f"{d.ar}-{d.oppdrag}", title="Milepæl oppdatert",
+        description="Progress on an assignment's milestone, from any service (for example tilskudd completing "
+        "O10's first milestone with the disbursement to Oslo kommune). Keyed by year and assignment.",
+        example=MilepaelOppdatertV1(**_MILESTONE_EXAMPLE)))
+    for service in ("bosetting", "kvalifisering", "tolkeregister", "tilskudd", "rapportering")
+}
+RISIKOVURDERING_V1 = register(EventSpec(
+    service="rapportering", name="risikovurdering-registrert", version=1, model=RisikovurderingV1,
+    key=lambda d: f"{d.ar}-{d.objekt}", title="Risikovurdering registrert",
+    description="The agency's own assessment and corrective measures, kept beside the computed status.",
+    example=RisikovurderingV1(ar=2017, objekt="SP1", status="gul", begrunnelse="Færre kommunevedtak enn anmodet.",
+                              tiltak="Tettere oppfølging av 20 kommuner.", dato=date(2017, 6, 30))))
+RAPPORTTEKST_V1 = register(EventSpec(
+    service="rapportering", name="rapporttekst-registrert", version=1, model=RapporttekstV1,
+    key=lambda d: f"{d.rapporttype}-{d.periode}", title="Rapporttekst registrert",
+    description="The agency's narrative for a reporting requirement in a report.",
+    example=RapporttekstV1(rapporttype="halvarsrapport", periode="2017-H1", krav="R1",
+                           tekst="Tiltak for å korte ned tidsbruken: …")))
+RISIKO_ENDRET_V1 = register(EventSpec(
+    service="rapportering", name="risiko-endret", version=1, model=RisikoEndretV1,
+    key=lambda d: f"{d.ar}-{d.objekt}", title="Risiko endret",
+    description="The computed risk status of an SP or assignment changed, with the reason in words.",
+    example=RisikoEndretV1(ar=2017, objekt="SP1", fra="gronn", til="gul",
+                           begrunnelse="Framskrevet 87,1 % mot krav 90 %.", per_dato=date(2017, 6, 30))))
