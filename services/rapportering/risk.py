@@ -9,12 +9,13 @@ Projection of a share SP (SP1–SP3) as of a date D in year Y:
 * Their share ``p`` is the share of the last three complete months when those hold at least 30 persons
   (recent practice says more about the rest of the year than January does), else the share so far.
 * Year-end value ``(n + p · d_rest) / (d + d_rest)``. Uncertainty of ``p`` for the rest of the year has two
-  parts: the Beta posterior from the months it was taken from, and drift: the share moves from month to
-  month (σ from the observed month-to-month changes, less what binomial noise explains, shrunk toward a prior
-  of 2 share points a month weighted as six observations): the basis lags today's level (by ``5σ²/9`` for a three-month average), and the
-  average of a random walk over the ``k`` months left has variance ``σ² (k+1)(2k+1) / 6k``. The remaining persons are binomial given ``p``. Mean and variance of the year-end
-  value follow; an 80 % interval and the probability of meeting the target use the normal approximation. At
-  year end (no months left) the value is exact.
+  parts: the Beta posterior from the months it was taken from, and drift. The share moves from month to
+  month (σ from the observed month-to-month changes, less what binomial noise explains, shrunk toward a
+  prior of 2 share points a month weighted as six observations): the basis lags today's level (by
+  ``5σ²/9`` for a three-month average), and the average of a random walk over the ``k`` months left has
+  variance ``σ² (k+1)(2k+1) / 6k``. The remaining persons are binomial given ``p``. Mean and variance of the
+  year-end value follow; an 80 % interval and the probability of meeting the target use the normal
+  approximation. At year end (no months left) the value is exact.
 
 Back-tested on simulated years (``tests/unit/test_risk.py``): 400 years of monthly shares drifting as a random
 walk, projected at the end of March, June and September. With a true drift of 2 points a month the 80 %
