@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -53,6 +53,7 @@ def create_app(
     migrations_dir: Path,
     routers: Sequence[APIRouter],
     projection: Projection | None = None,
+    background: Sequence[Callable[[FastAPI, asyncio.Event], Awaitable[None]]] = (),
     version: str = "1.0.0",
 ) -> FastAPI:
     components = ["relay"] + (["consumer"] if projection is not None else [])
@@ -78,6 +79,8 @@ def create_app(
         else:
             for c in components:
                 status.ok(c)
+        for job in background:
+            tasks.append(asyncio.create_task(job(app, stop), name=getattr(job, "__name__", "background")))
         log.info("service started", extra={"environment": settings.environment})
         try:
             yield

@@ -26,3 +26,14 @@ def now_oslo() -> datetime:
 
 def today_oslo() -> date:
     return now_oslo().date()
+
+
+def period_range(period: str) -> tuple[date, date]:
+    """First and last day of a period written ÅÅÅÅ, ÅÅÅÅ-H1/H2 or ÅÅÅÅ-MM."""
+    year = int(period[:4])
+    if len(period) == 4:
+        return date(year, 1, 1), date(year, 12, 31)
+    if period[5] == "H":
+        return (date(year, 1, 1), date(year, 6, 30)) if period[6] == "1" else (date(year, 7, 1), date(year, 12, 31))
+    month = int(period[5:7])
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])

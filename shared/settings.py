@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     relay_idle_seconds: float = 0.05
     relay_check_seconds: float = 5.0
     consumer_batch_size: int = 5000
+    kafka_group_id: str | None = None
+    """Consumer group; default imdi.<service>. A second group rebuilds a read model from the start."""
 
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
 
@@ -70,4 +72,4 @@ class ServiceSettings(BaseSettings):
 
     @property
     def consumer_group(self) -> str:
-        return f"imdi.{self.service_name}"
+        return self.kafka_group_id or f"imdi.{self.service_name}"

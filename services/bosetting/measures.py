@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bosetting import rules
 from bosetting.models import Anmodning, Kommunevedtak, Sak
 from bosetting.schemas import Avvik, AvvikRapport
-from shared.dates import add_months
+from shared.dates import add_months, period_range
 from shared.geo import fylke_for, fylker_2017, kommuner_2017
 from shared.measure_schemas import MaalVerdi, from_cells
 from shared.settlement_measures import BY_ID, SettledPerson, contributions
@@ -30,17 +30,6 @@ GROUPS: dict[str, Callable[[Sak], str]] = {
     "fylke": lambda s: fylke_for(s.kommunenummer or s.utvalgt_kommune) if (s.kommunenummer or s.utvalgt_kommune)
     else "ukjent",
 }
-
-
-def period_range(period: str) -> tuple[date, date]:
-    year = int(period[:4])
-    if len(period) == 4:
-        return date(year, 1, 1), date(year, 12, 31)
-    if period[5] == "H":
-        return (date(year, 1, 1), date(year, 6, 30)) if period[6] == "1" else (date(year, 7, 1), date(year, 12, 31))
-    month = int(period[5:7])
-    end = date(year + (month == 12), month % 12 + 1, 1)
-    return date(year, month, 1), date.fromordinal(end.toordinal() - 1)
 
 
 async def settled_in(session: AsyncSession, period: str) -> list[Sak]:

@@ -1,20 +1,49 @@
+import asyncio
+import logging
 from pathlib import Path
 
+from fastapi import FastAPI
+
+from rapportering import service
 from rapportering.config import Settings
 from rapportering.projection import MeasureProjection
+from rapportering.steering import load_all
 from rapportering.views import router
 from shared.app import create_app
+from shared.dates import today_oslo
+
+log = logging.getLogger(__name__)
 
 
-def build(settings: Settings | None = None):
+async def risk_sweep(app: FastAPI, stop: asyncio.Event) -> None:
+    """Publish a risk-endret event whenever a computed status changes (measures, or a deadline passing)."""
+    settings: Settings = app.state.settings
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), settings.risk_sweep_seconds)
+            return
+        except TimeoutError:
+            pass
+        try:
+            changed = await service.risk_sweep(app.state.db, today_oslo())
+            if changed:
+                app.state.relay.notify()
+        except Exception:  # the sweep must not die; the next round tries again
+            log.exception("risk sweep failed")
+
+
+def build(settings: Settings | None = None, projection: MeasureProjection | None = None):
+    load_all()  # a broken steering model stops the service at start-up
     return create_app(
         settings or Settings(),
         title="IMDi rapportering",
-        description="Styringsparametere, oppdrag, risiko og rapportene JD henter. Konsumerer hendelser fra "
-        "de andre tjenestene.",
+        description="Styringsmodellen (tildelingsbrevet som data), løpende styringsparametere, framskriving og "
+        "risiko, oppdrag og milepæler, og rapportene JD henter (halvår, år, måned) som versjonerte øyeblikksbilder "
+        "i JSON, Excel og JSON-stat.",
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
-        projection=MeasureProjection(),
+        projection=projection or MeasureProjection(),
+        background=[risk_sweep],
     )
 
 

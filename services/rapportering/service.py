@@ -1,18 +1,199 @@
+"""rapportering's use cases: inputs (as events on its own topic), live overviews, report versions, risk sweep."""
+
 from __future__ import annotations
 
-from sqlalchemy import select
+import base64
+import json
+import logging
+import zlib
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering.models import measure_cell
+from rapportering import queries, reports
+from rapportering.models import measure_cell, report_version, risk_state
+from rapportering.risk import assignment_risk, project_share, sp_risk
+from rapportering.steering import Styringsmodell, load, years
+from shared.db import Database, UnitOfWork
+from shared.events import schemas as ev
 from shared.measure_schemas import MaalVerdi, from_cells
+from shared.outbox_tables import processed_event
 from shared.problems import Problem
 from shared.settlement_measures import BY_ID
+
+log = logging.getLogger(__name__)
+
+
+def model_for(year: int) -> Styringsmodell:
+    try:
+        return load(year)
+    except KeyError as exc:
+        raise Problem(404, f"Det finnes ingen styringsmodell for {year}. Tilgjengelig: "
+                      f"{', '.join(map(str, years()))}.") from exc
 
 
 async def get(*, session: AsyncSession, measure: str, period: str) -> MaalVerdi:
     if measure not in BY_ID:
-        raise Problem(404, f"Styringsparameteren {measure} måles ikke (ennå).")
+        raise Problem(404, f"Styringsparameteren {measure} måles ikke fra hendelser (ennå).")
     rows = (await session.execute(select(measure_cell).where(
         measure_cell.c.measure == measure, measure_cell.c.period == period))).mappings().all()
     return from_cells(measure, period, {(r["dimension"], r["value"]): (r["numerator"], r["denominator"])
                                         for r in rows})
+
+
+# --- inputs: recorded as events, applied by the consumer like any other ---------------------------------
+async def record(*, uow: UnitOfWork, data) -> str:
+    async with uow:
+        envelope = uow.publish(data)
+    return envelope.id
+
+
+def check_milestone(model: Styringsmodell, oppdrag: str, milepael: str) -> None:
+    try:
+        o = model.oppdrag_by_id(oppdrag)
+    except StopIteration as exc:
+        raise Problem(404, f"Oppdraget {oppdrag} finnes ikke i styringsmodellen for {model.ar}.") from exc
+    if milepael not in {m.id for m in o.alle_milepaeler}:
+        raise Problem(404, f"Oppdraget {oppdrag} har ingen milepæl {milepael}.")
+
+
+def check_object(model: Styringsmodell, objekt: str) -> None:
+    if objekt not in {s.id for s in model.styringsparametere} | {o.id for o in model.oppdrag}:
+        raise Problem(404, f"{objekt} finnes ikke i styringsmodellen for {model.ar}.")
+
+
+# --- live overviews ------------------------------------------------------------------------------------
+async def sp_overview(*, session: AsyncSession, model: Styringsmodell, as_of: date) -> list[dict[str, Any]]:
+    assessed = await queries.assessments(session, model.ar, as_of)
+    out = []
+    for goal in model.mal:
+        for sp in (s for s in model.styringsparametere if s.mal == goal.id):
+            out.append(await reports._sp_section(session, model, sp, as_of, assessed.get(sp.id), str(model.ar)))
+    return out
+
+
+async def assignment_overview(*, session: AsyncSession, model: Styringsmodell, as_of: date) -> list[dict[str, Any]]:
+    assessed = await queries.assessments(session, model.ar, as_of)
+    return [await reports._assignment_section(session, model, o, as_of, assessed.get(o.id)) for o in model.oppdrag]
+
+
+async def computed_statuses(session: AsyncSession, model: Styringsmodell, as_of: date) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for sp in model.styringsparametere:
+        live = queries.measured_live(sp.id)
+        projection = None
+        if live:
+            totals = (await queries.monthly(session, sp.id, model.ar)).get("alle", {})
+            month = as_of.month if as_of.year == model.ar else 12
+            upto = {m: v for m, v in totals.items() if m <= month}
+            projection = project_share(upto, month, sp.resultatkrav.verdi) if any(v[1] for v in upto.values()) \
+                else None
+        status = sp_risk(sp, projection, live)
+        out[sp.id] = (status.status, status.begrunnelse)
+    for o in model.oppdrag:
+        status = assignment_risk(o, await queries.milestones(session, model.ar, o, as_of), as_of,
+                                 model.risiko.oppdrag.rod_etter_dager)
+        out[o.id] = (status.status, status.begrunnelse)
+    return out
+
+
+async def risk_sweep(db: Database, today: date) -> int:
+    """Compare every computed status with the last one seen; record and publish the changes."""
+    changed = 0
+    for year in years():
+        model = load(year)
+        as_of = min(today, date(year, 12, 31))
+        uow = db.unit_of_work(source_service="rapportering")
+        async with uow:
+            now = await computed_statuses(uow.session, model, as_of)
+            seen = {r["objekt"]: r for r in (await uow.session.execute(
+                select(risk_state).where(risk_state.c.ar == year))).mappings()}
+            for objekt, (status, reason) in sorted(now.items()):
+                before = seen.get(objekt)
+                if before is not None and before["status"] == status:
+                    continue
+                values = {"ar": year, "objekt": objekt, "status": status, "begrunnelse": reason,
+                          "endret": datetime.now(UTC)}
+                if before is None:
+                    await uow.session.execute(risk_state.insert().values(**values))
+                else:
+                    await uow.session.execute(risk_state.update().where(
+                        risk_state.c.ar == year, risk_state.c.objekt == objekt).values(**values))
+                uow.publish(ev.RisikoEndretV1(ar=year, objekt=objekt, fra=before["status"] if before else None,
+                                              til=status, begrunnelse=reason, per_dato=as_of))
+                changed += 1
+    return changed
+
+
+# --- report versions -----------------------------------------------------------------------------------
+async def data_position(session: AsyncSession, consumer: str) -> dict[str, Any]:
+    """The set of events the read model holds: every report records it, so it can be reproduced."""
+    ids = sorted((await session.execute(select(processed_event.c.event_id).where(
+        processed_event.c.consumer == consumer))).scalars())
+    joined = "\n".join(ids).encode()
+    return {"hendelser": len(ids), "sha256": reports.sha256(joined),
+            "ider": base64.b64encode(zlib.compress(joined, 9)).decode()}
+
+
+def position_ids(position: dict[str, Any]) -> frozenset[str]:
+    raw = zlib.decompress(base64.b64decode(position["ider"])).decode()
+    return frozenset(raw.split("\n")) if raw else frozenset()
+
+
+async def latest_version(session: AsyncSession, report_type: str, period: str) -> dict | None:
+    row = (await session.execute(select(report_version).where(
+        report_version.c.rapporttype == report_type, report_version.c.periode == period)
+        .order_by(report_version.c.versjon.desc()).limit(1))).mappings().first()
+    return dict(row) if row else None
+
+
+async def get_version(session: AsyncSession, report_type: str, period: str, version: int) -> dict:
+    row = (await session.execute(select(report_version).where(
+        report_version.c.rapporttype == report_type, report_version.c.periode == period,
+        report_version.c.versjon == version))).mappings().first()
+    if row is None:
+        raise Problem(404, f"Versjon {version} av {report_type} {period} finnes ikke.")
+    return dict(row)
+
+
+async def versions(session: AsyncSession, report_type: str | None, period: str | None) -> list[dict]:
+    query = select(report_version.c.rapporttype, report_version.c.periode, report_version.c.versjon,
+                   report_version.c.sha256, report_version.c.publisert, report_version.c.publisert_av)
+    if report_type:
+        query = query.where(report_version.c.rapporttype == report_type)
+    if period:
+        query = query.where(report_version.c.periode == period)
+    query = query.order_by(report_version.c.rapporttype, report_version.c.periode, report_version.c.versjon)
+    return [dict(r) for r in (await session.execute(query)).mappings()]
+
+
+def year_of(period: str) -> int:
+    return int(period[:4])
+
+
+async def publish(*, db: Database, consumer: str, report_type: str, period: str, by: str) -> tuple[dict, bool]:
+    """Freeze the report as a new version unless it equals the latest. Returns (version row, created)."""
+    model = model_for(year_of(period))
+    async with db.sessions() as session, session.begin():
+        if not db.is_sqlite:
+            # one publisher at a time per report: the version numbers stay dense
+            await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"{report_type}/{period}"))))
+        try:
+            content = await reports.build(session, model, report_type, period)
+        except reports.UnknownPeriod as exc:
+            raise Problem(404, str(exc)) from exc
+        body = reports.canonical(content)
+        digest = reports.sha256(body)
+        latest = await latest_version(session, report_type, period)
+        if latest is not None and latest["sha256"] == digest:
+            return latest, False
+        row = {"rapporttype": report_type, "periode": period, "versjon": (latest["versjon"] + 1) if latest else 1,
+               "innhold": body.decode(), "sha256": digest,
+               "posisjon": json.dumps(await data_position(session, consumer)), "publisert": datetime.now(UTC),
+               "publisert_av": by}
+        await session.execute(report_version.insert().values(**row))
+    log.info("report published", extra={"rapporttype": report_type, "periode": period, "versjon": row["versjon"],
+                                        "sha256": digest})
+    return row, True

@@ -1,25 +1,338 @@
+"""rapportering's HTTP layer: the steering model, live measures and risk, inputs, and JD's pull API."""
+
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
-from rapportering import service
-from shared.app import SessionDep
+from rapportering import formats, queries, reports, service
+from rapportering.service import model_for
+from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
+from shared.dates import period_range, today_oslo
+from shared.events import schemas as ev
 from shared.measure_schemas import MaalVerdi
-from shared.problems import PROBLEM_RESPONSES
+from shared.problems import PROBLEM_RESPONSES, Problem
 
-router = APIRouter(prefix="/api/v1", tags=["styringsparametere"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 
-Reader = Annotated[Principal, Depends(require_scope("imdi:rapport.read"))]
+Reader = Annotated[Principal, Depends(require_scope("imdi:rapport.read", "imdi:rapport.intern", "imdi:rapport.write"))]
+Writer = Annotated[Principal, Depends(require_scope("imdi:rapport.write"))]
 PERIOD = r"^[0-9]{4}(-H[12]|-(0[1-9]|1[0-2]))?$"
+Ar = Annotated[int, Path(ge=2000, le=2100, examples=[2017])]
+Rapporttype = Literal["halvarsrapport", "arsrapport", "manedsrapport"]
+Periode = Annotated[str, Path(pattern=r"^[0-9]{4}(-H[12]|-(0[1-9]|1[0-2]))?$", examples=["2017-H1", "2017-03"])]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/styringsparametere/{sp}/verdi", response_model=MaalVerdi,
-            summary="Løpende verdi for en styringsparameter i en periode")
+def internal(principal: Principal) -> bool:
+    """IMDi's own users see unsuppressed figures; JD and other readers see published statistics."""
+    return principal.has("imdi:rapport.intern") or principal.has("imdi:rapport.write")
+
+
+def as_of_for(year: int, per_dato: date | None) -> date:
+    return per_dato or min(today_oslo(), date(year, 12, 31))
+
+
+# --- steering model, measures, risk ---------------------------------------------------------------------
+styring = APIRouter(tags=["styringsmodell og måling"])
+
+
+@styring.get("/styringsmodell/{ar}", summary="Tildelingsbrevet som data: mål, SP, R, O, budsjett, kalender")
+async def get_model(ar: Ar, principal: Reader) -> dict[str, Any]:
+    return model_for(ar).model_dump(mode="json")
+
+
+@styring.get("/styringsparametere/{sp}/verdi", response_model=MaalVerdi,
+             summary="Løpende verdi for en styringsparameter i en periode (SP1–SP3 fra hendelser)")
 async def get_value(session: SessionDep, principal: Reader,
                     sp: Annotated[str, Path(pattern=r"^SP[0-9]{1,2}(\.[0-9])?$", examples=["SP1"])],
                     periode: Annotated[str, Query(pattern=PERIOD, description="ÅÅÅÅ, ÅÅÅÅ-H1|H2 or ÅÅÅÅ-MM",
                                                   examples=["2017"])]) -> MaalVerdi:
     return await service.get(session=session, measure=sp, period=periode)
+
+
+class Hendelse(BaseModel):
+    id: str
+    type: str
+    tid: str = Field(description="The event's own time (ISO 8601 with offset).")
+    behandlet: str = Field(description="When rapportering applied it.")
+
+
+class Hendelser(BaseModel):
+    styringsparameter: str
+    periode: str
+    dimensjon: str
+    verdi: str
+    hendelser: list[Hendelse]
+    neste: str | None
+
+
+@styring.get("/styringsparametere/{sp}/verdi/hendelser", response_model=Hendelser,
+             summary="Opphav: hendelsene bak et tall (id, type, tid)")
+async def lineage(session: SessionDep, principal: Reader,
+                  sp: Annotated[Literal["SP1", "SP2", "SP3"], Path()],
+                  periode: Annotated[str, Query(pattern=PERIOD)],
+                  dimensjon: Annotated[Literal["alle", "kjonn", "fylke", "kommune", "em_aldersgruppe", "kategori"],
+                                       Query()] = "alle",
+                  verdi: Annotated[str, Query(max_length=24)] = "alle",
+                  limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+                  etter: Annotated[str | None, Query(max_length=64)] = None) -> Hendelser:
+    start, end = period_range(periode)
+    rows = await queries.events_for_cell(session, sp, start, end, dimensjon, verdi, limit, etter)
+    return Hendelser(styringsparameter=sp, periode=periode, dimensjon=dimensjon, verdi=verdi,
+                     hendelser=[Hendelse(id=r["event_id"], type=r["event_type"], tid=r["event_time"].isoformat(),
+                                         behandlet=r["processed_at"].isoformat()) for r in rows],
+                     neste=rows[-1]["event_id"] if len(rows) == limit else None)
+
+
+@styring.get("/styringsparametere", summary="Alle styringsparametere med verdi, framskriving og risiko")
+async def list_sps(session: SessionDep, principal: Reader,
+                   ar: Annotated[int, Query(ge=2000, le=2100, examples=[2017])],
+                   per_dato: Annotated[date | None, Query(description="Default: today, or 31.12 for a past year")]
+                   = None) -> list[dict[str, Any]]:
+    model = model_for(ar)
+    return await service.sp_overview(session=session, model=model, as_of=as_of_for(ar, per_dato))
+
+
+@styring.get("/oppdrag", summary="Alle oppdrag med milepæler og risiko")
+async def list_assignments(session: SessionDep, principal: Reader,
+                           ar: Annotated[int, Query(ge=2000, le=2100, examples=[2017])],
+                           per_dato: Annotated[date | None, Query()] = None) -> list[dict[str, Any]]:
+    model = model_for(ar)
+    return await service.assignment_overview(session=session, model=model, as_of=as_of_for(ar, per_dato))
+
+
+# --- inputs ----------------------------------------------------------------------------------------------
+inn = APIRouter(tags=["milepæler, vurderinger og tekster"])
+
+
+class Mottatt(BaseModel):
+    hendelse: str = Field(description="The event id; the read model shows it once it is applied (seconds).")
+
+
+class MilepaelInn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"ferdig": True, "fremdrift": 100, "dato": "2017-02-20", "kommentar": "Utbetalt til Oslo kommune."}]})
+
+    ferdig: bool
+    fremdrift: int = Field(ge=0, le=100)
+    dato: date
+    kommentar: str | None = Field(default=None, max_length=2000)
+
+
+@inn.post("/oppdrag/{ar}/{oppdrag}/milepaeler/{milepael}", status_code=202, response_model=Mottatt,
+          summary="Oppdater en milepæl (ferdig, framdrift, dato, kommentar); historikken beholdes")
+async def update_milestone(ar: Ar, oppdrag: Annotated[str, Path(pattern=r"^O[0-9]+$")],
+                           milepael: Annotated[str, Path(pattern=r"^M[0-9]+$")], body: MilepaelInn, uow: UowDep,
+                           principal: Writer) -> Mottatt:
+    service.check_milestone(model_for(ar), oppdrag, milepael)
+    if body.ferdig and body.fremdrift != 100:
+        raise Problem(422, "Forespørselen inneholder ugyldige data. Ingenting er lagret.", slug="ugyldige-data",
+                      feil=[{"felt": "fremdrift", "melding": "En ferdig milepæl har 100 % framdrift."}])
+    data = ev.MilepaelOppdatertV1(ar=ar, oppdrag=oppdrag, milepael=milepael, **body.model_dump())
+    return Mottatt(hendelse=await service.record(uow=uow, data=data))
+
+
+@inn.get("/oppdrag/{ar}/{oppdrag}/milepaeler/{milepael}/historikk", summary="Alle oppdateringer av en milepæl")
+async def milestone_history(ar: Ar, oppdrag: Annotated[str, Path(pattern=r"^O[0-9]+$")],
+                            milepael: Annotated[str, Path(pattern=r"^M[0-9]+$")], session: SessionDep,
+                            principal: Reader) -> list[dict[str, Any]]:
+    service.check_milestone(model_for(ar), oppdrag, milepael)
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+            for r in await queries.milestone_history(session, ar, oppdrag, milepael)]
+
+
+class VurderingInn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"status": "gul", "begrunnelse": "Færre kommunevedtak enn anmodet.", "tiltak": "Tettere oppfølging.",
+         "dato": "2017-06-30"}]})
+
+    status: Literal["gronn", "gul", "rod"]
+    begrunnelse: str = Field(min_length=1, max_length=4000)
+    tiltak: str | None = Field(default=None, max_length=4000)
+    dato: date
+
+
+@inn.post("/risikovurderinger/{ar}/{objekt}", status_code=202, response_model=Mottatt,
+          summary="Virksomhetens egen risikovurdering og tiltak (vises ved siden av den beregnede)")
+async def assess(ar: Ar, objekt: Annotated[str, Path(pattern=r"^(SP[0-9]+(\.[0-9])?|O[0-9]+)$")], body: VurderingInn,
+                 uow: UowDep, principal: Writer) -> Mottatt:
+    service.check_object(model_for(ar), objekt)
+    return Mottatt(hendelse=await service.record(uow=uow, data=ev.RisikovurderingV1(ar=ar, objekt=objekt,
+                                                                                   **body.model_dump())))
+
+
+class TekstInn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"tekst": "Tiltak for å korte ned …"}]})
+
+    tekst: str = Field(min_length=1, max_length=20000)
+
+
+@inn.put("/rapporter/{rapporttype}/{periode}/tekster/{krav}", status_code=202, response_model=Mottatt,
+         summary="Virksomhetens tekst for et rapporteringskrav i en rapport")
+async def put_text(rapporttype: Literal["halvarsrapport", "arsrapport"], periode: Periode,
+                   krav: Annotated[str, Path(pattern=r"^R[0-9]+(\.[0-9])?$")], body: TekstInn, uow: UowDep,
+                   principal: Writer) -> Mottatt:
+    model = model_for(service.year_of(periode))
+    try:
+        reports.period_info(model, rapporttype, periode)
+    except reports.UnknownPeriod as exc:
+        raise Problem(404, str(exc)) from exc
+    if krav not in {r.id for r in model.rapporteringskrav if rapporttype in r.frekvens}:
+        raise Problem(404, f"{krav} skal ikke rapporteres i {rapporttype}.")
+    data = ev.RapporttekstV1(rapporttype=rapporttype, periode=periode, krav=krav, tekst=body.tekst)
+    return Mottatt(hendelse=await service.record(uow=uow, data=data))
+
+
+# --- reports: JD's pull API --------------------------------------------------------------------------------
+rapporter = APIRouter(tags=["rapporter"])
+
+
+def _wants(accept: str | None) -> str:
+    accept = (accept or "*/*").lower()
+    if XLSX in accept or "application/vnd.ms-excel" in accept:
+        return "xlsx"
+    if "application/json" in accept or "*/*" in accept or "application/*" in accept:
+        return "json"
+    raise Problem(406, "Rapporten leveres som application/json eller " + XLSX + ".")
+
+
+def _serve(row: dict, principal: Principal, threshold: int, accept: str | None, if_none_match: str | None,
+           ) -> Response:
+    content = json.loads(row["innhold"])
+    if not internal(principal):
+        content = reports.suppressed(content, threshold)
+    kind = _wants(accept)
+    if kind == "xlsx":
+        body, media = formats.excel(content), XLSX
+    else:
+        body = row["innhold"].encode() if internal(principal) else reports.canonical(content)
+        media = "application/json"
+    # JSON: the hash of the bytes served. Excel files carry their own timestamps, so their tag names the
+    # version's content, the form and whether it is suppressed.
+    tag_source = body if kind == "json" else f"{row['sha256']}/xlsx/{internal(principal)}".encode()
+    etag = f'"{reports.sha256(tag_source)}"'
+    headers = {"ETag": etag, "X-Rapport-Versjon": str(row["versjon"]), "X-Rapport-Sha256": row["sha256"],
+               "Cache-Control": "private, must-revalidate", "Vary": "Accept, Authorization"}
+    if kind == "xlsx":
+        name = f'{row["rapporttype"]}-{row["periode"]}-v{row["versjon"]}.xlsx'
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(content=body, media_type=media, headers=headers)
+
+
+async def _latest_or_monthly(request: Request, session, settings, rapporttype: str, periode: str) -> dict:
+    row = await service.latest_version(session, rapporttype, periode)
+    if row is not None:
+        return row
+    if rapporttype == "manedsrapport":
+        model = model_for(service.year_of(periode))
+        try:
+            info = reports.period_info(model, rapporttype, periode)
+        except reports.UnknownPeriod as exc:
+            raise Problem(404, str(exc)) from exc
+        if today_oslo() <= info["telletidspunkt"]:
+            raise Problem(404, f"Måneden {periode} er ikke avsluttet; månedsrapporten kommer når den er det.")
+        row, _ = await service.publish(db=request.app.state.db, consumer=settings.consumer_group,
+                                       report_type=rapporttype, period=periode, by="system (måned avsluttet)")
+        return row
+    raise Problem(404, f"{rapporttype} for {periode} er ikke publisert ennå.")
+
+
+ACCEPT_DOC = {"content": {"application/json": {}, XLSX: {}}, "description": "Rapporten (JSON eller Excel)"}
+
+
+@rapporter.get("/rapporter", summary="Publiserte rapportversjoner")
+async def list_reports(session: SessionDep, principal: Reader, type: Rapporttype | None = None,
+                       periode: Annotated[str | None, Query(pattern=PERIOD)] = None) -> list[dict[str, Any]]:
+    return [{**r, "publisert": r["publisert"].isoformat()} for r in await service.versions(session, type, periode)]
+
+
+@rapporter.get("/rapporter/{rapporttype}/{periode}", summary="Siste versjon av en rapport (Accept: JSON eller Excel)",
+               responses={200: ACCEPT_DOC, 304: {"description": "Uendret (If-None-Match)"},
+                          406: {"description": "Formatet kan ikke leveres"}})
+async def get_report(request: Request, rapporttype: Rapporttype, periode: Periode, session: SessionDep,
+                     settings: SettingsDep, principal: Reader, accept: Annotated[str | None, Header()] = None,
+                     if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    row = await _latest_or_monthly(request, session, settings, rapporttype, periode)
+    return _serve(row, principal, settings.prikking_terskel, accept, if_none_match)
+
+
+@rapporter.get("/rapporter/{rapporttype}/{periode}/versjoner/{versjon}", summary="En bestemt versjon",
+               responses={200: ACCEPT_DOC, 304: {"description": "Uendret"}})
+async def get_report_version(rapporttype: Rapporttype, periode: Periode, versjon: Annotated[int, Path(ge=1)],
+                             session: SessionDep, settings: SettingsDep, principal: Reader,
+                             accept: Annotated[str | None, Header()] = None,
+                             if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    row = await service.get_version(session, rapporttype, periode, versjon)
+    return _serve(row, principal, settings.prikking_terskel, accept, if_none_match)
+
+
+@rapporter.get("/rapporter/{rapporttype}/{periode}/versjoner/{versjon}/endringer",
+               summary="Hva som er endret fra forrige versjon")
+async def report_diff(rapporttype: Rapporttype, periode: Periode, versjon: Annotated[int, Path(ge=1)],
+                      session: SessionDep, settings: SettingsDep, principal: Reader) -> dict[str, Any]:
+    new = await service.get_version(session, rapporttype, periode, versjon)
+    old = await service.get_version(session, rapporttype, periode, versjon - 1) if versjon > 1 else None
+    a = json.loads(old["innhold"]) if old else {}
+    b = json.loads(new["innhold"])
+    if not internal(principal):
+        a, b = (reports.suppressed(a, settings.prikking_terskel) if a else {}), \
+            reports.suppressed(b, settings.prikking_terskel)
+    return {"versjon": versjon, "forrige": versjon - 1 if old else None, "endringer": reports.diff(a, b)}
+
+
+@rapporter.get("/rapporter/{rapporttype}/{periode}/versjoner/{versjon}/posisjon",
+               summary="Dataposisjonen versjonen ble beregnet fra (antall hendelser og hash av hendelses-id-ene)")
+async def report_position(rapporttype: Rapporttype, periode: Periode, versjon: Annotated[int, Path(ge=1)],
+                          session: SessionDep, principal: Reader) -> dict[str, Any]:
+    row = await service.get_version(session, rapporttype, periode, versjon)
+    position = json.loads(row["posisjon"])
+    return {"hendelser": position["hendelser"], "sha256": position["sha256"], "innhold_sha256": row["sha256"]}
+
+
+@rapporter.get("/rapporter/{rapporttype}/{periode}/versjoner/{versjon}/statistikk",
+               summary="Bosettingsstatistikken som JSON-stat 2.0")
+async def report_jsonstat(rapporttype: Literal["halvarsrapport", "arsrapport"], periode: Periode,
+                          versjon: Annotated[int, Path(ge=1)], session: SessionDep, settings: SettingsDep,
+                          principal: Reader, niva: Literal["kommune", "fylke"] = "kommune") -> JSONResponse:
+    row = await service.get_version(session, rapporttype, periode, versjon)
+    content = json.loads(row["innhold"])
+    if not internal(principal):
+        content = reports.suppressed(content, settings.prikking_terskel)
+    return JSONResponse(formats.jsonstat(content, niva))
+
+
+@rapporter.post("/rapporter/{rapporttype}/{periode}/publiser", summary="Publiser en ny versjon (fryses)",
+                responses={201: {"description": "Ny versjon"}, 200: {"description": "Uendret: siste versjon"}})
+async def publish(request: Request, rapporttype: Rapporttype, periode: Periode, settings: SettingsDep,
+                  principal: Writer) -> JSONResponse:
+    row, created = await service.publish(db=request.app.state.db, consumer=settings.consumer_group,
+                                         report_type=rapporttype, period=periode, by=principal.subject)
+    return JSONResponse({"rapporttype": rapporttype, "periode": periode, "versjon": row["versjon"],
+                         "sha256": row["sha256"], "ny": created}, status_code=201 if created else 200,
+                        headers={"Location": f"/api/v1/rapporter/{rapporttype}/{periode}/versjoner/{row['versjon']}"})
+
+
+@rapporter.get("/rapporter/{rapporttype}/{periode}/utkast", summary="Rapporten slik den ser ut nå (ikke publisert)")
+async def draft(rapporttype: Rapporttype, periode: Periode, session: SessionDep, settings: SettingsDep,
+                principal: Reader) -> JSONResponse:
+    try:
+        content = await reports.build(session, model_for(service.year_of(periode)), rapporttype, periode)
+    except reports.UnknownPeriod as exc:
+        raise Problem(404, str(exc)) from exc
+    if not internal(principal):
+        content = reports.suppressed(content, settings.prikking_terskel)
+    return JSONResponse(content)
+
+
+router.include_router(styring)
+router.include_router(inn)
+router.include_router(rapporter)

@@ -1,0 +1,112 @@
+"""Reads of the read model, as of a date. Everything a report holds comes through here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapportering.models import assessment, measure_cell, milestone_update, places, report_text, settlement
+from rapportering.risk import MilestoneState
+from rapportering.steering import Oppdrag
+from shared.settlement_measures import BY_ID
+
+
+async def monthly(session: AsyncSession, measure: str, year: int, dimension: str = "alle",
+                  ) -> dict[str, dict[int, tuple[int, int]]]:
+    """value → month → (numerator, denominator) for one measure and year."""
+    rows = await session.execute(select(measure_cell).where(
+        measure_cell.c.measure == measure, measure_cell.c.dimension == dimension,
+        measure_cell.c.period.like(f"{year}-__"), measure_cell.c.period.notlike(f"{year}-H%")))
+    out: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for r in rows.mappings():
+        out[r["value"]][int(r["period"][5:7])] = (r["numerator"], r["denominator"])
+    return out
+
+
+def measured_live(measure: str) -> bool:
+    return measure in BY_ID
+
+
+async def milestones(session: AsyncSession, year: int, o: Oppdrag, as_of: date) -> list[MilestoneState]:
+    """Each milestone as its latest update dated on or before ``as_of`` says (latest by date, time, id)."""
+    rows = (await session.execute(select(milestone_update).where(
+        milestone_update.c.ar == year, milestone_update.c.oppdrag == o.id, milestone_update.c.dato <= as_of)
+        .order_by(milestone_update.c.dato, milestone_update.c.event_time, milestone_update.c.event_id))).mappings()
+    latest = {r["milepael"]: r for r in rows}
+    out = []
+    for m in o.alle_milepaeler:
+        r = latest.get(m.id)
+        out.append(MilestoneState(id=m.id, tekst=m.tekst, frist=m.frist, ferdig=bool(r and r["ferdig"]),
+                                  fremdrift=r["fremdrift"] if r else None,
+                                  dato=r["dato"] if r else None, kommentar=r["kommentar"] if r else None))
+    return out
+
+
+async def milestone_history(session: AsyncSession, year: int, oppdrag: str, milepael: str) -> list[dict]:
+    rows = await session.execute(select(milestone_update).where(
+        milestone_update.c.ar == year, milestone_update.c.oppdrag == oppdrag, milestone_update.c.milepael == milepael)
+        .order_by(milestone_update.c.event_time, milestone_update.c.event_id))
+    return [dict(r) for r in rows.mappings()]
+
+
+async def assessments(session: AsyncSession, year: int, as_of: date) -> dict[str, dict]:
+    rows = (await session.execute(select(assessment).where(assessment.c.ar == year, assessment.c.dato <= as_of)
+                                  .order_by(assessment.c.dato, assessment.c.event_time, assessment.c.event_id)))
+    return {r["objekt"]: {"status": r["status"], "begrunnelse": r["begrunnelse"], "tiltak": r["tiltak"],
+                          "dato": r["dato"].isoformat()} for r in rows.mappings()}
+
+
+async def texts(session: AsyncSession, report_type: str, period: str) -> dict[str, str]:
+    rows = await session.execute(select(report_text).where(
+        report_text.c.rapporttype == report_type, report_text.c.periode == period)
+        .order_by(report_text.c.event_time, report_text.c.event_id))
+    return {r["krav"]: r["tekst"] for r in rows.mappings()}
+
+
+async def settled_counts(session: AsyncSession, start: date, end: date) -> tuple[list[dict], dict[str, int]]:
+    """Persons settled between ``start`` and ``end`` by kommune and kjønn, with EM."""
+    rows = await session.execute(
+        select(settlement.c.kommunenummer, settlement.c.fylkesnummer, settlement.c.kjonn,
+               func.count().label("antall"))
+        .where(and_(settlement.c.bosettingsdato >= start, settlement.c.bosettingsdato <= end))
+        .group_by(settlement.c.kommunenummer, settlement.c.fylkesnummer, settlement.c.kjonn))
+    counts = [dict(r) for r in rows.mappings()]
+    em_rows = await session.execute(
+        select(settlement.c.kommunenummer, func.count().label("em"))
+        .where(and_(settlement.c.bosettingsdato >= start, settlement.c.bosettingsdato <= end,
+                    settlement.c.enslig_mindrearig.is_(True)))
+        .group_by(settlement.c.kommunenummer))
+    em = {r["kommunenummer"]: r["em"] for r in em_rows.mappings()}
+    return counts, em
+
+
+async def places_for(session: AsyncSession, year: int) -> list[dict]:
+    rows = await session.execute(select(places).where(places.c.ar == year).order_by(places.c.kommunenummer))
+    return [dict(r) for r in rows.mappings()]
+
+
+async def events_for_cell(session: AsyncSession, measure: str, start: date, end: date, dimension: str,
+                          value: str, limit: int, after: str | None) -> list[dict]:
+    """The settlement events behind one cell: the lineage of a figure."""
+    from shared.outbox_tables import processed_event
+
+    column = {"kjonn": settlement.c.kjonn, "fylke": settlement.c.fylkesnummer, "kommune": settlement.c.kommunenummer,
+              "em_aldersgruppe": settlement.c.em_aldersgruppe, "kategori": settlement.c.kategori}.get(dimension)
+    query = (select(settlement.c.event_id, settlement.c.event_time, processed_event.c.event_type,
+                    processed_event.c.processed_at)
+             .join(processed_event, processed_event.c.event_id == settlement.c.event_id)
+             .where(settlement.c.bosettingsdato >= start, settlement.c.bosettingsdato <= end)
+             .order_by(settlement.c.event_id).limit(limit))
+    if measure == "SP3":
+        query = query.where(settlement.c.enslig_mindrearig.is_(True))
+    if column is not None:
+        if dimension == "em_aldersgruppe" and value == "ikke_em":
+            query = query.where(column.is_(None))
+        else:
+            query = query.where(column == value)
+    if after:
+        query = query.where(settlement.c.event_id > after)
+    return [dict(r) for r in (await session.execute(query)).mappings()]

@@ -1,0 +1,259 @@
+"""Reports: half-year, annual and monthly, built from the read model as of their count date.
+
+Content is deterministic (sorted keys, rounded shares, nothing from the moment of publishing), so a version
+reproduces byte for byte from the same events. Published statistics suppress small counts with secondary
+suppression; internal users with ``imdi:rapport.intern`` see the figures as they are.
+"""
+
+from __future__ import annotations
+
+import calendar
+import copy
+import hashlib
+import json
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapportering import queries
+from rapportering.risk import assignment_risk, project_share, sp_risk
+from rapportering.steering import Styringsmodell
+from shared.geo import fylker_2017, kommuner_2017
+
+Rapporttype = Literal["halvarsrapport", "arsrapport", "manedsrapport"]
+MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+          "november", "desember"]
+
+
+class UnknownPeriod(ValueError):
+    pass
+
+
+def period_info(model: Styringsmodell, report_type: str, period: str) -> dict[str, Any]:
+    """Title, count date and deadline for a report from the steering model's calendar."""
+    if report_type == "manedsrapport":
+        try:
+            year, month = int(period[:4]), int(period[5:7])
+            assert len(period) == 7 and period[4] == "-" and 1 <= month <= 12
+        except (ValueError, AssertionError) as exc:
+            raise UnknownPeriod("Månedsrapporter har periode ÅÅÅÅ-MM.") from exc
+        if year != model.ar:
+            raise UnknownPeriod(f"Styringsmodellen for {model.ar} gjelder ikke {period}.")
+        count = date(year, month, calendar.monthrange(year, month)[1])
+        return {"tittel": f"Månedsrapport {MONTHS[month - 1]} {year}", "telletidspunkt": count,
+                "frist": count + timedelta(days=model.manedsrapport.frist_dager_etter_maned), "start": date(year, 1, 1)}
+    entry = next((k for k in model.rapporteringskalender if k.type == report_type and k.periode == period), None)
+    if entry is None or int(period[:4]) != model.ar:
+        raise UnknownPeriod(f"Kalenderen for {model.ar} har ingen {report_type} for {period}.")
+    title = ("Halvårsrapport" if report_type == "halvarsrapport" else "Årsrapport") + f" {period[:4]}"
+    return {"tittel": title, "telletidspunkt": entry.telletidspunkt, "frist": entry.frist,
+            "start": date(int(period[:4]), 1, 1)}
+
+
+def _share(n: int, d: int) -> float | None:
+    return round(n / d, 6) if d else None
+
+
+def _cell(n: int, d: int) -> dict[str, Any]:
+    return {"teller": n, "nevner": d, "andel": _share(n, d)}
+
+
+async def build(session: AsyncSession, model: Styringsmodell, report_type: str, period: str) -> dict[str, Any]:
+    info = period_info(model, report_type, period)
+    as_of: date = info["telletidspunkt"]
+    year = model.ar
+    assessed = await queries.assessments(session, year, as_of)
+    content: dict[str, Any] = {"rapport": {
+        "type": report_type, "periode": period, "tittel": info["tittel"], "ar": year,
+        "telletidspunkt": as_of.isoformat(), "frist": info["frist"].isoformat(), "styringsdokument": model.dokument}}
+
+    if report_type != "manedsrapport":
+        goals = []
+        for goal in model.mal:
+            sps = []
+            for sp in (s for s in model.styringsparametere if s.mal == goal.id):
+                sps.append(await _sp_section(session, model, sp, as_of, assessed.get(sp.id), period))
+            goals.append({"id": goal.id, "tekst": goal.tekst, "styringsparametere": sps})
+        content["mal"] = goals
+
+    wanted = [o for o in model.oppdrag if report_type != "manedsrapport" or o.id in model.manedsrapport.oppdrag]
+    content["oppdrag"] = [await _assignment_section(session, model, o, as_of, assessed.get(o.id)) for o in wanted]
+
+    if report_type != "manedsrapport":
+        content["budsjett"] = {
+            "status": "ingen_data",
+            "merknad": "Tilskudd-tjenesten leverer ikke regnskap og prognose ennå; bare rammen fra tildelingsbrevet "
+                       "vises.",
+            "enhet": model.budsjett.enhet,
+            "kapitler": [{"kapittel": k.kapittel, "navn": k.navn, "sum": k.sum,
+                          "poster": [{"post": p.post, "navn": p.navn, "tildelt": p.belop, "forbruk": None,
+                                      "prognose": None} for p in k.poster]} for k in model.budsjett.kapitler]}
+        narrative = await queries.texts(session, report_type, period)
+        content["rapporteringskrav"] = [
+            {"id": r.id, "mal": r.mal, "tekst": r.tekst, "virksomhetens_tekst": narrative.get(r.id)}
+            for r in model.rapporteringskrav if report_type in r.frekvens]
+        content["bosettingsstatistikk"] = await _settlement_statistics(session, year, info["start"], as_of)
+    return content
+
+
+async def _sp_section(session, model, sp, as_of: date, assessed: dict | None, period: str) -> dict[str, Any]:
+    section: dict[str, Any] = {
+        "id": sp.id, "tekst": sp.tekst, "enhet": sp.enhet, "kilde": sp.maling.kilde,
+        "definisjon": sp.maling.definisjon,
+        "maleutgangspunkt": {"tekst": sp.maleutgangspunkt.tekst, "verdi": sp.maleutgangspunkt.verdi},
+        "resultatkrav": {"tekst": sp.resultatkrav.tekst, "verdi": sp.resultatkrav.verdi}}
+    live = queries.measured_live(sp.id)
+    projection = None
+    if live:
+        months = await queries.monthly(session, sp.id, model.ar)
+        totals = months.get("alle", {})
+        upto = {m: v for m, v in totals.items() if m <= as_of.month}
+        n, d = sum(v[0] for v in upto.values()), sum(v[1] for v in upto.values())
+        projection = project_share(upto, as_of.month, sp.resultatkrav.verdi) if d else None
+        by_sex = await queries.monthly(session, sp.id, model.ar, "kjonn")
+
+        def ytd(value: str, i: int) -> int:
+            return sum(v[i] for m, v in by_sex.get(value, {}).items() if m <= as_of.month)
+
+        section["verdi"] = {"status": "data" if d else "ingen_data", **_cell(n, d),
+                            "etter_kjonn": {k: _cell(ytd(k, 0), ytd(k, 1)) for k in ("K", "M")},
+                            "hendelser": f"/api/v1/styringsparametere/{sp.id}/verdi/hendelser?periode={period}"}
+        section["framskriving"] = None if projection is None else {
+            "verdi": round(projection.value, 6), "lav": round(projection.low, 6), "hoy": round(projection.high, 6),
+            "sannsynlighet_for_krav": None if projection.p_target is None else round(projection.p_target, 4),
+            "metode": projection.method}
+    else:
+        section["verdi"] = {"status": "ingen_data", "teller": None, "nevner": None, "andel": None, "etter_kjonn": {}}
+        section["framskriving"] = None
+    status = sp_risk(sp, projection, live)
+    section["risiko"] = {"beregnet": {"status": status.status, "begrunnelse": status.begrunnelse},
+                         "virksomhetens_vurdering": assessed}
+    return section
+
+
+async def _assignment_section(session, model, o, as_of: date, assessed: dict | None) -> dict[str, Any]:
+    states = await queries.milestones(session, model.ar, o, as_of)
+    status = assignment_risk(o, states, as_of, model.risiko.oppdrag.rod_etter_dager)
+    return {"id": o.id, "mal": o.mal, "tittel": o.tittel, "start": o.start.isoformat(), "frist": o.frist.isoformat(),
+            "rapportering": o.rapportering,
+            "milepaeler": [{"id": m.id, "tekst": m.tekst, "frist": m.frist.isoformat(), "ferdig": m.ferdig,
+                            "fremdrift": m.fremdrift, "dato": m.dato.isoformat() if m.dato else None,
+                            "kommentar": m.kommentar} for m in states],
+            "risiko": {"beregnet": {"status": status.status, "begrunnelse": status.begrunnelse},
+                       "virksomhetens_vurdering": assessed}}
+
+
+async def _settlement_statistics(session, year: int, start: date, as_of: date) -> dict[str, Any]:
+    counts, em = await queries.settled_counts(session, start, as_of)
+    by_kommune: dict[str, dict[str, int]] = {}
+    for c in counts:
+        row = by_kommune.setdefault(c["kommunenummer"], {"K": 0, "M": 0})
+        row[c["kjonn"]] += c["antall"]
+    kommune_rows = [{"kommunenummer": k, "kommunenavn": kommuner_2017()[k].visningsnavn,
+                     "fylkesnummer": kommuner_2017()[k].fylkesnummer, "K": v["K"], "M": v["M"],
+                     "totalt": v["K"] + v["M"], "enslige_mindrearige": em.get(k, 0)}
+                    for k, v in sorted(by_kommune.items())]
+    by_fylke: dict[str, dict[str, int]] = {}
+    for r in kommune_rows:
+        f = by_fylke.setdefault(r["fylkesnummer"], {"K": 0, "M": 0, "enslige_mindrearige": 0})
+        for key in ("K", "M", "enslige_mindrearige"):
+            f[key] += r[key]
+    fylke_rows = [{"fylkesnummer": f, "fylkesnavn": fylker_2017()[f], "K": v["K"], "M": v["M"],
+                   "totalt": v["K"] + v["M"], "enslige_mindrearige": v["enslige_mindrearige"]}
+                  for f, v in sorted(by_fylke.items())]
+    total = {"K": sum(r["K"] for r in kommune_rows), "M": sum(r["M"] for r in kommune_rows)}
+    place_rows = []
+    for p in await queries.places_for(session, year):
+        place_rows.append({"kommunenummer": p["kommunenummer"], "kommunenavn":
+                           kommuner_2017()[p["kommunenummer"]].visningsnavn,
+                           "anmodet": p["anmodet"], "anmodet_em": p["anmodet_em"], "vedtatt": p["vedtatt"],
+                           "vedtatt_em": p["vedtatt_em"],
+                           "differanse": None if p["anmodet"] is None or p["vedtatt"] is None
+                           else p["vedtatt"] - p["anmodet"],
+                           "differanse_em": None if p["anmodet_em"] is None or p["vedtatt_em"] is None
+                           else p["vedtatt_em"] - p["anmodet_em"]})
+    return {"periode": {"fra": start.isoformat(), "til": as_of.isoformat()},
+            "bosatte_etter_kjonn": {**total, "totalt": total["K"] + total["M"]},
+            "etter_fylke": fylke_rows, "etter_kommune": kommune_rows,
+            "anmodning_og_vedtak": {
+                "kommuner": place_rows,
+                "sum": {k: sum(r[k] or 0 for r in place_rows) for k in ("anmodet", "anmodet_em", "vedtatt",
+                                                                       "vedtatt_em")}}}
+
+
+# --- canonical form, hash, diff ------------------------------------------------------------------------
+def canonical(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
+    """Every leaf that differs between two versions, as JSON-pointer-like paths."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for key in sorted(set(old) | set(new)):
+            out += diff(old.get(key), new.get(key), f"{path}/{key}")
+        return out
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        out = []
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            out += diff(a, b, f"{path}/{i}")
+        return out
+    return [] if old == new else [{"sti": path or "/", "fra": old, "til": new}]
+
+
+# --- suppression ---------------------------------------------------------------------------------------
+def suppress_table(rows: list[dict[str, Any]], columns: list[str], threshold: int) -> list[dict[str, Any]]:
+    """Primary suppression of counts 1..threshold-1, then secondary suppression so that row totals (the
+    ``totalt`` column) and column totals (sums over rows) cannot reveal a suppressed cell: a row or column with
+    exactly one suppressed cell gets its smallest other non-zero cell suppressed too, until nothing changes."""
+    hidden = {(i, c) for i, r in enumerate(rows) for c in columns if isinstance(r.get(c), int) and 0 < r[c] < threshold}
+    changed = True
+    while changed:
+        changed = False
+        for i, r in enumerate(rows):
+            mine = [c for c in columns if (i, c) in hidden]
+            if len(mine) == 1:
+                others = [c for c in columns if (i, c) not in hidden and isinstance(r.get(c), int) and r[c] > 0]
+                if others:
+                    hidden.add((i, min(others, key=lambda c: (r[c], c))))
+                    changed = True
+        for c in columns:
+            mine = [i for i in range(len(rows)) if (i, c) in hidden]
+            if len(mine) == 1:
+                others = [i for i in range(len(rows)) if (i, c) not in hidden and isinstance(rows[i].get(c), int)
+                          and rows[i][c] > 0]
+                if others:
+                    hidden.add((min(others, key=lambda i: (rows[i][c], i)), c))
+                    changed = True
+    out = copy.deepcopy(rows)
+    for i, c in hidden:
+        out[i][c] = None
+        out[i].setdefault("prikket", []).append(c)
+    for r in out:
+        if "prikket" in r:
+            r["prikket"].sort()
+    return out
+
+
+def suppressed(content: dict[str, Any], threshold: int) -> dict[str, Any]:
+    """The published (external) form of a report: small counts suppressed."""
+    out = copy.deepcopy(content)
+    stats = out.get("bosettingsstatistikk")
+    if stats:
+        stats["etter_kommune"] = suppress_table(stats["etter_kommune"], ["K", "M", "enslige_mindrearige"], threshold)
+        stats["etter_fylke"] = suppress_table(stats["etter_fylke"], ["K", "M", "enslige_mindrearige"], threshold)
+        stats["prikking"] = {"terskel": threshold, "metode": f"Tall fra 1 til {threshold - 1} er prikket, og "
+                             "sekundærprikket slik at summer ikke avslører dem."}
+    for goal in out.get("mal", []):
+        for sp in goal["styringsparametere"]:
+            by_sex = sp["verdi"].get("etter_kjonn") or {}
+            cells = [by_sex[k]["nevner"] for k in ("K", "M") if k in by_sex]
+            if any(0 < n < threshold for n in cells):
+                for k in by_sex:
+                    by_sex[k] = {"teller": None, "nevner": None, "andel": None, "prikket": True}
+    return out
