@@ -82,11 +82,12 @@ class UnitOfWork:
 
     def publish(self, data, *, subject: str | None = None) -> Envelope:
         """Record an event (a registered schema instance) to be written with this transaction."""
-        spec = next((s for s in REGISTRY.values() if isinstance(data, s.model)), None)
-        if spec is None:
+        matching = [s for s in REGISTRY.values() if isinstance(data, s.model)]
+        if not matching:
             raise KeyError(f"no event type registered for {type(data).__name__}")
-        if spec.service != self.source_service:
-            raise ValueError(f"{self.source_service} cannot publish {spec.type}")
+        spec = next((s for s in matching if s.service == self.source_service), None)
+        if spec is None:
+            raise ValueError(f"{self.source_service} cannot publish {matching[0].type}")
         envelope = Envelope.new(
             source=spec.source,
             type=spec.type,

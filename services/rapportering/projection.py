@@ -135,7 +135,8 @@ class MeasureProjection:
             for row in rows.mappings():
                 fact = SettledPerson(**{k: row[k] for k in FACT_FIELDS})
                 state.settlements[row["person_ref"]] = (fact, row["event_time"], row["event_id"])
-        keys = list({(e.data.ar, e.data.kommunenummer) for e in events if hasattr(e.data, "ar")})
+        place_types = (ev.ANMODNING_SENDT_V1.type, ev.KOMMUNEVEDTAK_FATTET_V1.type)
+        keys = list({(e.data.ar, e.data.kommunenummer) for e in events if e.envelope.type in place_types})
         if keys:
             rows = await session.execute(select(places).where(tuple_(places.c.ar, places.c.kommunenummer).in_(keys)))
             for row in rows.mappings():
