@@ -124,6 +124,9 @@ def apply(sak: Sak, change: Change, pseudonym_key: str) -> ev.EventData:
         _need_kommune(change)
         if current == "akseptert" and change.kommunenummer != sak.utvalgt_kommune:
             raise RuleViolation("Personen er akseptert av en annen kommune.", "kommunenummer")
+        if current == "utvalgt" and change.kommunenummer != sak.utvalgt_kommune:
+            raise RuleViolation("Personen er utvalgt til en annen kommune; registrer et nytt forslag først.",
+                                "kommunenummer")
         sak.bosettingsdato, sak.kommunenummer = change.dato, change.kommunenummer
         event = settlement_event(sak, pseudonym_key)
     elif change.stadium == "avsluttet":

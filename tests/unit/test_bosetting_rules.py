@@ -45,6 +45,8 @@ def test_stages_may_be_skipped_but_never_go_back():
         rules.apply(sak, rules.Change("klar", date(2017, 2, 2)), KEY)
     rules.apply(sak, rules.Change("utvalgt", date(2017, 2, 10), "1201"), KEY)  # a new proposal replaces it
     assert sak.utvalgt_kommune == "1201"
+    with pytest.raises(rules.RuleViolation, match="nytt forslag"):
+        rules.apply(sak, rules.Change("bosatt", date(2017, 3, 1), "0301"), KEY)  # proposed elsewhere
 
 
 def test_dates_never_precede_the_decision_or_the_previous_stage():
