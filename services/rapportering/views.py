@@ -16,7 +16,7 @@ from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
 from shared.dates import period_range, today_oslo
 from shared.events import schemas as ev
-from shared.measure_schemas import MaalVerdi
+from shared.measure_schemas import MaalVerdi, suppress
 from shared.problems import PROBLEM_RESPONSES, Problem
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
@@ -52,9 +52,11 @@ async def get_model(ar: Ar, principal: Reader) -> dict[str, Any]:
              summary="Løpende verdi for en styringsparameter i en periode (SP1–SP3 fra hendelser)")
 async def get_value(session: SessionDep, principal: Reader,
                     sp: Annotated[str, Path(pattern=r"^SP[0-9]{1,2}(\.[0-9])?$", examples=["SP1"])],
+                    settings: SettingsDep,
                     periode: Annotated[str, Query(pattern=PERIOD, description="ÅÅÅÅ, ÅÅÅÅ-H1|H2 or ÅÅÅÅ-MM",
                                                   examples=["2017"])]) -> MaalVerdi:
-    return await service.get(session=session, measure=sp, period=periode)
+    value = await service.get(session=session, measure=sp, period=periode)
+    return value if internal(principal) else suppress(value, settings.prikking_terskel)
 
 
 class Hendelse(BaseModel):
@@ -74,8 +76,9 @@ class Hendelser(BaseModel):
 
 
 @styring.get("/styringsparametere/{sp}/verdi/hendelser", response_model=Hendelser,
-             summary="Opphav: hendelsene bak et tall (id, type, tid)")
-async def lineage(session: SessionDep, principal: Reader,
+             summary="Opphav: hendelsene bak et tall (id, type, tid); for IMDi (imdi:rapport.intern)")
+async def lineage(session: SessionDep, principal: Annotated[Principal, Depends(require_scope(
+                      "imdi:rapport.intern", "imdi:rapport.write"))],
                   sp: Annotated[Literal["SP1", "SP2", "SP3"], Path()],
                   periode: Annotated[str, Query(pattern=PERIOD)],
                   dimensjon: Annotated[Literal["alle", "kjonn", "fylke", "kommune", "em_aldersgruppe", "kategori"],
@@ -92,12 +95,16 @@ async def lineage(session: SessionDep, principal: Reader,
 
 
 @styring.get("/styringsparametere", summary="Alle styringsparametere med verdi, framskriving og risiko")
-async def list_sps(session: SessionDep, principal: Reader,
+async def list_sps(session: SessionDep, principal: Reader, settings: SettingsDep,
                    ar: Annotated[int, Query(ge=2000, le=2100, examples=[2017])],
                    per_dato: Annotated[date | None, Query(description="Default: today, or 31.12 for a past year")]
                    = None) -> list[dict[str, Any]]:
     model = model_for(ar)
-    return await service.sp_overview(session=session, model=model, as_of=as_of_for(ar, per_dato))
+    overview = await service.sp_overview(session=session, model=model, as_of=as_of_for(ar, per_dato))
+    if internal(principal):
+        return overview
+    return reports.suppressed({"mal": [{"styringsparametere": overview}]},
+                              settings.prikking_terskel)["mal"][0]["styringsparametere"]
 
 
 @styring.get("/oppdrag", summary="Alle oppdrag med milepæler og risiko")

@@ -63,7 +63,7 @@ async def test_bosetting_and_rapportering_agree(broker, db_url_factory, keys, to
                       headers=bearer(token("imdi:bosetting.write")))
 
         read_b = bearer(token("imdi:bosetting.read"))
-        read_r = bearer(token("imdi:rapport.read"))
+        read_r = bearer(token("imdi:rapport.intern"))
 
         async def values(client, headers) -> dict:
             out = {}

@@ -17,7 +17,7 @@ SP1 = "/api/v1/styringsparametere/SP1/verdi?periode=2017"
 
 
 async def sp1(client, token) -> dict:
-    r = await client.get(SP1, headers=bearer(token("imdi:rapport.read")))
+    r = await client.get(SP1, headers=bearer(token("imdi:rapport.intern")))
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -65,8 +65,10 @@ async def test_settlement_flows_to_sp1(broker, db_url_factory, keys, token, tmp_
         await eventually(counted, what="three 2017 settlements counted")
         value = await sp1(rap, token)
         assert value["teller"] == 2 and value["andel"] == round(2 / 3, 6)
-        assert value["fordeling"]["kjonn"]["M"] == {"teller": 1, "nevner": 2, "andel": 0.5}
+        assert value["fordeling"]["kjonn"]["M"] == {"teller": 1, "nevner": 2, "andel": 0.5, "prikket": False}
         assert value["fordeling"]["fylke"]["12"]["teller"] == 0
+        jd = (await rap.get(SP1, headers=bearer(token("imdi:rapport.read")))).json()
+        assert jd["nevner"] == 3 and jd["fordeling"]["kjonn"]["M"]["prikket"], "JD gets published statistics"
         r2016 = await rap.get("/api/v1/styringsparametere/SP1/verdi?periode=2016",
                               headers=bearer(token("imdi:rapport.read")))
         assert r2016.json()["nevner"] == 1
