@@ -30,7 +30,7 @@ from shared.events.registry import REGISTRY, dead_letter_topic_for
 from shared.metrics import CONSUMER_BATCH_SECONDS, EVENTS_CONSUMED, EVENTS_DEAD_LETTERED, EVENTS_DUPLICATE
 from shared.outbox_tables import dead_letter, processed_event
 from shared.settings import ServiceSettings
-from shared.status import BrokerStatus
+from shared.status import BrokerStatus, supervise
 from shared.upsert import insert_new
 
 log = logging.getLogger(__name__)
@@ -88,33 +88,17 @@ class IdempotentConsumer:
         self._producer = None
 
     async def run(self, stop: asyncio.Event) -> None:
-        backoff = 0.2
-        while not stop.is_set():
-            try:
-                await kafka.ensure_topics(self.settings, [*self.projection.topics, self.dlq_topic])
-                self._consumer = kafka.group_consumer(self.settings, list(self.projection.topics))
-                await self._consumer.start()
-                self._producer = kafka.producer(self.settings)
-                await self._producer.start()
-                self.status.ok("consumer")
-                backoff = 0.2
-                await self._loop(stop)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.status.failed("consumer", exc)
-                if _is_transient(exc):
-                    log.warning("consumer lost broker or database; retrying",
-                                extra={"error": type(exc).__name__, "retry_in_s": backoff})
-                else:
-                    log.exception("consumer failed; retrying", extra={"retry_in_s": backoff})
-            await self._close()
-            try:
-                await asyncio.wait_for(stop.wait(), backoff)
-            except TimeoutError:
-                pass
-            backoff = min(backoff * 2, 5.0)
-        await self._close()
+        await supervise("consumer", stop, self.status, lambda connected: self._work(stop, connected), self._close,
+                        transient=_is_transient)
+
+    async def _work(self, stop: asyncio.Event, connected) -> None:
+        await kafka.ensure_topics(self.settings, [*self.projection.topics, self.dlq_topic])
+        self._consumer = kafka.group_consumer(self.settings, list(self.projection.topics))
+        await self._consumer.start()
+        self._producer = kafka.producer(self.settings)
+        await self._producer.start()
+        connected()
+        await self._loop(stop)
 
     async def _close(self) -> None:
         for client in (self._consumer, self._producer):

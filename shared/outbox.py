@@ -22,7 +22,7 @@ from shared.events.registry import topic_for
 from shared.metrics import EVENTS_PUBLISHED, OUTBOX_PENDING, OUTBOX_REPUBLISHED
 from shared.outbox_tables import outbox
 from shared.settings import ServiceSettings
-from shared.status import BrokerStatus
+from shared.status import BrokerStatus, supervise
 
 log = logging.getLogger(__name__)
 
@@ -40,41 +40,25 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        backoff = 0.2
+        await supervise("relay", stop, self.status, lambda connected: self._work(stop, connected), self._close,
+                        transient=lambda exc: isinstance(exc, (KafkaError, OSError, TimeoutError)))
+
+    async def _work(self, stop: asyncio.Event, connected) -> None:
+        await self._connect()
+        await self.check_broker_reset()
+        connected()
+        last_check = time.monotonic()
         while not stop.is_set():
-            try:
-                await self._connect()
+            published = await self.publish_batch()
+            if time.monotonic() - last_check > self.settings.relay_check_seconds:
                 await self.check_broker_reset()
-                self.status.ok("relay")
-                backoff = 0.2
                 last_check = time.monotonic()
-                while not stop.is_set():
-                    published = await self.publish_batch()
-                    if time.monotonic() - last_check > self.settings.relay_check_seconds:
-                        await self.check_broker_reset()
-                        last_check = time.monotonic()
-                    if published == 0:
-                        self._wake.clear()
-                        try:
-                            await asyncio.wait_for(self._wake.wait(), self.settings.relay_idle_seconds)
-                        except TimeoutError:
-                            pass
-            except asyncio.CancelledError:
-                raise
-            except (KafkaError, OSError, TimeoutError) as exc:
-                self.status.failed("relay", exc)
-                log.warning("relay lost the broker; retrying", extra={"error": type(exc).__name__,
-                                                                       "retry_in_s": backoff})
-            except Exception as exc:  # database down, or a bug: never let the relay die
-                self.status.failed("relay", exc)
-                log.exception("relay failed; retrying", extra={"retry_in_s": backoff})
-            await self._close()
-            try:
-                await asyncio.wait_for(stop.wait(), backoff)
-            except TimeoutError:
-                pass
-            backoff = min(backoff * 2, 5.0)
-        await self._close()
+            if published == 0:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.settings.relay_idle_seconds)
+                except TimeoutError:
+                    pass
 
     async def _connect(self) -> None:
         await kafka.ensure_topics(self.settings, [topic_for(self.settings.service_name)])

@@ -115,6 +115,15 @@ async def running_app(service: str, settings) -> AsyncIterator[httpx.AsyncClient
             yield client
 
 
+@pytest.fixture
+async def bos(db_url_factory, keys, tmp_path):
+    """bosetting in this process without a broker (API tests: events stay in the outbox)."""
+    settings = service_settings("bosetting", db_url=await db_url_factory("bosetting"), bootstrap="127.0.0.1:1",
+                                keys=keys, var_dir=tmp_path, kafka_enabled=False)
+    async with running_app("bosetting", settings) as client:
+        yield client
+
+
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 45, interval: float = 0.2,
                      what: str = "condition") -> None:
     deadline = time.monotonic() + timeout

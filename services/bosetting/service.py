@@ -210,43 +210,35 @@ async def change_family_stage(*, uow: UnitOfWork, familie_id: str, data: Stadium
 
 
 # --- requests and municipal decisions ---------------------------------------------------------------
-async def put_anmodning(*, uow: UnitOfWork, ar: int, kommunenummer: str, data: AnmodningInn) -> Anmodning:
+async def _put_places(uow: UnitOfWork, model, event_type, ar: int, kommunenummer: str, data):
+    """Record a year's places for a municipality; unchanged figures change nothing and publish nothing."""
+    values = data.model_dump()
     async with uow:
-        row = (await uow.session.execute(select(Anmodning).where(
-            Anmodning.ar == ar, Anmodning.kommunenummer == kommunenummer))).scalar_one_or_none()
+        row = (await uow.session.execute(select(model).where(
+            model.ar == ar, model.kommunenummer == kommunenummer))).scalar_one_or_none()
         if row is None:
-            row = Anmodning(ar=ar, kommunenummer=kommunenummer, versjon=0, **data.model_dump())
+            row = model(ar=ar, kommunenummer=kommunenummer, versjon=0, **values)
             uow.session.add(row)
-        elif (row.antall, row.herav_em, row.sendt_dato) == (data.antall, data.herav_em, data.sendt_dato):
+        elif all(getattr(row, k) == v for k, v in values.items()):
             return row
         else:
-            for k, v in data.model_dump().items():
+            for k, v in values.items():
                 setattr(row, k, v)
         row.versjon += 1
         await uow.session.flush()
-        uow.publish(ev.AnmodningSendtV1(kommunenummer=kommunenummer, ar=ar, **data.model_dump()))
+        uow.publish(event_type(kommunenummer=kommunenummer, ar=ar, **values))
     return row
+
+
+async def put_anmodning(*, uow: UnitOfWork, ar: int, kommunenummer: str, data: AnmodningInn) -> Anmodning:
+    return await _put_places(uow, Anmodning, ev.AnmodningSendtV1, ar, kommunenummer, data)
 
 
 async def put_kommunevedtak(*, uow: UnitOfWork, ar: int, kommunenummer: str, data: KommunevedtakInn,
                             principal: Principal) -> Kommunevedtak:
     if principal.kommunenummer is not None and principal.kommunenummer != kommunenummer:
         raise Problem(403, "En kommune kan bare registrere sitt eget vedtak.")
-    async with uow:
-        row = (await uow.session.execute(select(Kommunevedtak).where(
-            Kommunevedtak.ar == ar, Kommunevedtak.kommunenummer == kommunenummer))).scalar_one_or_none()
-        if row is None:
-            row = Kommunevedtak(ar=ar, kommunenummer=kommunenummer, versjon=0, **data.model_dump())
-            uow.session.add(row)
-        elif (row.antall, row.herav_em, row.vedtaksdato) == (data.antall, data.herav_em, data.vedtaksdato):
-            return row
-        else:
-            for k, v in data.model_dump().items():
-                setattr(row, k, v)
-        row.versjon += 1
-        await uow.session.flush()
-        uow.publish(ev.KommunevedtakFattetV1(kommunenummer=kommunenummer, ar=ar, **data.model_dump()))
-    return row
+    return await _put_places(uow, Kommunevedtak, ev.KommunevedtakFattetV1, ar, kommunenummer, data)
 
 
 async def get_all_anmodninger(*, session: AsyncSession, ar: int, principal: Principal) -> list[Anmodning]:

@@ -10,15 +10,7 @@ from sqlalchemy import func, select
 
 from bosetting.models import Sak
 from shared.outbox_tables import outbox
-from tests.conftest import bearer, case_body, is_problem, running_app, service_settings
-
-
-@pytest.fixture
-async def bos(db_url_factory, keys, tmp_path):
-    settings = service_settings("bosetting", db_url=await db_url_factory("bosetting"), bootstrap="127.0.0.1:1",
-                                keys=keys, var_dir=tmp_path, kafka_enabled=False)
-    async with running_app("bosetting", settings) as client:
-        yield client
+from tests.conftest import bearer, case_body, is_problem
 
 
 @pytest.fixture
