@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import calendar
+from functools import lru_cache
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
 
 
+@lru_cache(maxsize=65536)
 def add_months(day: date, months: int) -> date:
     """``day`` plus ``months`` calendar months, the day clamped to the month's end.
 

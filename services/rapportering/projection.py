@@ -33,8 +33,9 @@ class BatchState:
     appended: dict[object, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, cells, sign: int) -> None:
+        totals = self.cells
         for measure, period, dimension, value, num, den in cells:
-            cell = self.cells[(measure, period, dimension, value)]
+            cell = totals[(measure, period, dimension, value)]
             cell[0] += sign * num
             cell[1] += sign * den
 
