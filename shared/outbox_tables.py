@@ -68,7 +68,11 @@ dead_letter = Table(
 
 
 def create_platform_tables(op) -> None:
-    """Create the platform tables inside an Alembic migration."""
+    """Create the platform tables inside an Alembic migration.
+
+    This creates them as defined now. The day a platform table changes, freeze the current definition here as
+    explicit DDL in each service's 0001 and add the change as a migration of its own.
+    """
     bind = op.get_bind()
     platform_metadata.create_all(bind)
 

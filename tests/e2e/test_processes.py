@@ -111,3 +111,25 @@ def test_import_cli_against_a_running_service(tmp_path):
         assert json.loads(again.stdout.strip().splitlines()[-1])["uendret"] == 30
     finally:
         run.stop()
+
+
+def test_all_five_services_start_and_answer(tmp_path):
+    """What `make run` starts: the broker and all five services, each on SQLite under var/."""
+    run = EmbeddedRun(tmp_path, broker_port=free_port(), ports={s.name: free_port() for s in SERVICES})
+    try:
+        run.start(timeout=90)
+        every_scope = _token(tmp_path, "imdi:kvalifisering.read", "imdi:tolkeregister.read", "imdi:tilskudd.read",
+                             "imdi:rapport.read", "imdi:bosetting.read")
+        for spec in SERVICES:
+            base = f"http://127.0.0.1:{run.ports[spec.name]}"
+            assert httpx.get(base + "/health/ready", timeout=5).status_code == 200, spec.name
+            assert httpx.get(base + "/openapi.json", timeout=5).json()["info"]["title"].startswith("IMDi")
+            assert (tmp_path / f"{spec.name}.db").exists()
+        for name in ("kvalifisering", "tolkeregister", "tilskudd"):
+            about = httpx.get(f"http://127.0.0.1:{run.ports[name]}/api/v1/tjeneste", headers=every_scope).json()
+            assert about["emne"] == f"imdi.{name}.v1"
+        model = httpx.get(f"http://127.0.0.1:{run.ports['rapportering']}/api/v1/styringsmodell/2017",
+                          headers=every_scope, timeout=5).json()
+        assert len(model["styringsparametere"]) == 12 and len(model["oppdrag"]) == 12
+    finally:
+        run.stop()
