@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
