@@ -39,3 +39,12 @@ def period_range(period: str) -> tuple[date, date]:
         return (date(year, 1, 1), date(year, 6, 30)) if period[6] == "1" else (date(year, 7, 1), date(year, 12, 31))
     month = int(period[5:7])
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def age_on(day: date, birth_date: date | None, birth_year: int | None) -> int | None:
+    """Age in whole years on ``day``; with only a birth year, the age the person turns that year."""
+    if birth_date is not None:
+        return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    if birth_year is not None:
+        return day.year - birth_year
+    return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bosetting.models import Sak
+from shared.dates import age_on
 from shared.events import schemas as ev
 from shared.pseudonym import family_ref
 
@@ -28,19 +29,11 @@ class RuleViolation(ValueError):
         self.field = field
 
 
-def age_at(day: date, fodselsdato: date | None, fodselsar: int | None) -> int | None:
-    if fodselsdato is not None:
-        return day.year - fodselsdato.year - ((day.month, day.day) < (fodselsdato.month, fodselsdato.day))
-    if fodselsar is not None:
-        return day.year - fodselsar  # birthday assumed passed: the age the person turns that year
-    return None
-
-
 def em_aldersgruppe(sak: Sak) -> str | None:
     """EM under 15 are settled from Bufetat's care centres, 15–18 from UDI's reception centres."""
     if not sak.enslig_mindrearig:
         return None
-    age = age_at(sak.vedtaksdato, sak.fodselsdato, sak.fodselsar)
+    age = age_on(sak.vedtaksdato, sak.fodselsdato, sak.fodselsar)
     return None if age is None else ("under_15" if age < 15 else "15_18")
 
 
@@ -48,7 +41,7 @@ def tilskuddsgruppe(sak: Sak) -> str | None:
     """Integreringstilskudd year one differs for single adults, adults, children and EM."""
     if sak.enslig_mindrearig:
         return "enslig_mindrearig"
-    age = age_at(sak.bosettingsdato or sak.vedtaksdato, sak.fodselsdato, sak.fodselsar)
+    age = age_on(sak.bosettingsdato or sak.vedtaksdato, sak.fodselsdato, sak.fodselsar)
     if age is None:
         return None
     if age < 18:

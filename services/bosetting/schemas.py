@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.no import fodselsnummer as fnr
 
-from shared.dates import today_oslo
+from shared.dates import age_on, today_oslo
 from shared.geo import kommuner_2017
 
 Kjonn = Literal["K", "M"]
@@ -151,9 +151,7 @@ class SakCreate(_Person):
         if self.enslig_mindrearig:
             if self.fodselsdato is None and self.fodselsar is None:
                 raise ValueError("Enslig mindreårig må ha fødselsdato eller fødselsår.")
-            from bosetting.rules import age_at
-
-            if age_at(self.vedtaksdato, self.fodselsdato, self.fodselsar) >= 18:
+            if age_on(self.vedtaksdato, self.fodselsdato, self.fodselsar) >= 18:
                 raise ValueError("Enslig mindreårig må være under 18 år ved vedtak.")
         return self
 

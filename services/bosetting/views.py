@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from bosetting import importer, measures, service
+from bosetting.rules import em_aldersgruppe
 from bosetting.schemas import (
     AnmodningInn,
     AnmodningUt,
@@ -145,8 +146,6 @@ async def change_family_stage(familie_id: Annotated[str, Path(max_length=100)], 
 
 
 def _read(sak) -> SakRead:
-    from bosetting.rules import em_aldersgruppe
-
     return SakRead.model_validate({**{c: getattr(sak, c) for c in service.COLUMNS},
                                    "em_aldersgruppe": em_aldersgruppe(sak)})
 

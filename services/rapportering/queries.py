@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapportering.models import assessment, measure_cell, milestone_update, places, report_text, settlement
 from rapportering.risk import MilestoneState
 from rapportering.steering import Oppdrag
+from shared.outbox_tables import processed_event
 from shared.settlement_measures import BY_ID
 
 
@@ -91,8 +92,6 @@ async def places_for(session: AsyncSession, year: int) -> list[dict]:
 async def events_for_cell(session: AsyncSession, measure: str, start: date, end: date, dimension: str,
                           value: str, limit: int, after: str | None) -> list[dict]:
     """The settlement events behind one cell: the lineage of a figure."""
-    from shared.outbox_tables import processed_event
-
     column = {"kjonn": settlement.c.kjonn, "fylke": settlement.c.fylkesnummer, "kommune": settlement.c.kommunenummer,
               "em_aldersgruppe": settlement.c.em_aldersgruppe, "kategori": settlement.c.kategori}.get(dimension)
     query = (select(settlement.c.event_id, settlement.c.event_time, processed_event.c.event_type,
