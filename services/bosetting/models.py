@@ -57,33 +57,31 @@ class Sak(Base):
     endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
 
 
-class Anmodning(Base):
+class _Plasser:
+    """Settlement places for a municipality and a year, of which EM (a request or a decision)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    ar: Mapped[int]
+    kommunenummer: Mapped[str] = mapped_column(String(4))
+    antall: Mapped[int]
+    herav_em: Mapped[int]
+    versjon: Mapped[int] = mapped_column(default=1)
+    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+
+
+class Anmodning(_Plasser, Base):
     """IMDi's request to a municipality for a year: places, of which EM."""
 
     __tablename__ = "anmodning"
     __table_args__ = (UniqueConstraint("ar", "kommunenummer", name="uq_anmodning_ar_kommune"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    ar: Mapped[int]
-    kommunenummer: Mapped[str] = mapped_column(String(4))
-    antall: Mapped[int]
-    herav_em: Mapped[int]
     sendt_dato: Mapped[date] = mapped_column(Date)
-    versjon: Mapped[int] = mapped_column(default=1)
-    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
 
 
-class Kommunevedtak(Base):
+class Kommunevedtak(_Plasser, Base):
     """The municipality's decision for a year: places it will settle, of which EM."""
 
     __tablename__ = "kommunevedtak"
     __table_args__ = (UniqueConstraint("ar", "kommunenummer", name="uq_kommunevedtak_ar_kommune"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    ar: Mapped[int]
-    kommunenummer: Mapped[str] = mapped_column(String(4))
-    antall: Mapped[int]
-    herav_em: Mapped[int]
     vedtaksdato: Mapped[date] = mapped_column(Date)
-    versjon: Mapped[int] = mapped_column(default=1)
-    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)

@@ -281,26 +281,22 @@ class KommunevedtakInn(PlasserInn):
         return not_future(v)
 
 
-class AnmodningUt(BaseModel):
+class _PlasserUt(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     ar: int
     kommunenummer: str
     antall: int
     herav_em: int
+    versjon: int
+
+
+class AnmodningUt(_PlasserUt):
     sendt_dato: date
-    versjon: int
 
 
-class KommunevedtakUt(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    ar: int
-    kommunenummer: str
-    antall: int
-    herav_em: int
+class KommunevedtakUt(_PlasserUt):
     vedtaksdato: date
-    versjon: int
 
 
 class Avvik(BaseModel):
