@@ -124,6 +124,17 @@ async def bos(db_url_factory, keys, tmp_path):
         yield client
 
 
+@pytest.fixture
+async def system(broker, db_url_factory, keys, tmp_path):
+    """bosetting and rapportering in this process on the test's broker, each with its own database."""
+    b = service_settings("bosetting", db_url=await db_url_factory("bosetting"), bootstrap=broker.bootstrap, keys=keys,
+                         var_dir=tmp_path)
+    r = service_settings("rapportering", db_url=await db_url_factory("rapportering"), bootstrap=broker.bootstrap,
+                         keys=keys, var_dir=tmp_path, risk_sweep_seconds=3600)
+    async with running_app("bosetting", b) as bos, running_app("rapportering", r) as rap:
+        yield bos, rap
+
+
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 45, interval: float = 0.2,
                      what: str = "condition") -> None:
     deadline = time.monotonic() + timeout

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from rapportering.models import places
 from shared.geo import kommuner_2017
-from tests.conftest import bearer, eventually, running_app, service_settings
+from tests.conftest import bearer, eventually
 
 PERIODS = ["2016", "2017", "2017-H1", "2017-H2", "2017-01", "2017-06", "2017-12"]
 
@@ -36,56 +36,52 @@ def random_cases(n: int, seed: int = 2017) -> list[dict]:
     return rows
 
 
-async def test_bosetting_and_rapportering_agree(broker, db_url_factory, keys, token, tmp_path):
-    b_settings = service_settings("bosetting", db_url=await db_url_factory("bosetting"),
-                                  bootstrap=broker.bootstrap, keys=keys, var_dir=tmp_path)
-    r_settings = service_settings("rapportering", db_url=await db_url_factory("rapportering"),
-                                  bootstrap=broker.bootstrap, keys=keys, var_dir=tmp_path)
-    async with running_app("bosetting", b_settings) as bos, running_app("rapportering", r_settings) as rap:
-        write = {**bearer(token("imdi:bosetting.write")), "Content-Type": "application/x-ndjson"}
-        rows = random_cases(400)
-        body = "".join(json.dumps(r) + "\n" for r in rows).encode()
-        report = (await bos.post("/api/v1/import/saker", content=body, headers=write)).json()
-        assert report["opprettet"] == 400, report["feil"][:3]
-        # corrections: some settlements move to another date and municipality
-        rng = random.Random(5)
-        corrected = []
-        for row in rng.sample([r for r in rows if "bosettingsdato" in r], 30):
-            moved = date.fromisoformat(row["bosettingsdato"]) + timedelta(days=rng.randrange(-3, 60))
-            row["bosettingsdato"] = max(moved, date.fromisoformat(row["vedtaksdato"])).isoformat()
-            row["kommunenummer"] = "0301"
-            corrected.append(row)
-        body = "".join(json.dumps(r) + "\n" for r in corrected).encode()
-        report = (await bos.post("/api/v1/import/saker", content=body, headers=write)).json()
-        assert report["endret"] + report["uendret"] == 30 and report["avvist"] == 0
-        await bos.put("/api/v1/anmodninger/2017/0301", json={"antall": 100, "herav_em": 10,
-                                                            "sendt_dato": "2016-09-15"},
-                      headers=bearer(token("imdi:bosetting.write")))
+async def test_bosetting_and_rapportering_agree(system, token):
+    bos, rap = system
+    write = {**bearer(token("imdi:bosetting.write")), "Content-Type": "application/x-ndjson"}
+    rows = random_cases(400)
+    body = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    report = (await bos.post("/api/v1/import/saker", content=body, headers=write)).json()
+    assert report["opprettet"] == 400, report["feil"][:3]
+    # corrections: some settlements move to another date and municipality
+    rng = random.Random(5)
+    corrected = []
+    for row in rng.sample([r for r in rows if "bosettingsdato" in r], 30):
+        moved = date.fromisoformat(row["bosettingsdato"]) + timedelta(days=rng.randrange(-3, 60))
+        row["bosettingsdato"] = max(moved, date.fromisoformat(row["vedtaksdato"])).isoformat()
+        row["kommunenummer"] = "0301"
+        corrected.append(row)
+    body = "".join(json.dumps(r) + "\n" for r in corrected).encode()
+    report = (await bos.post("/api/v1/import/saker", content=body, headers=write)).json()
+    assert report["endret"] + report["uendret"] == 30 and report["avvist"] == 0
+    await bos.put("/api/v1/anmodninger/2017/0301", json={"antall": 100, "herav_em": 10,
+                                                        "sendt_dato": "2016-09-15"},
+                  headers=bearer(token("imdi:bosetting.write")))
 
-        read_b = bearer(token("imdi:bosetting.read"))
-        read_r = bearer(token("imdi:rapport.intern"))
+    read_b = bearer(token("imdi:bosetting.read"))
+    read_r = bearer(token("imdi:rapport.intern"))
 
-        async def values(client, headers) -> dict:
-            out = {}
-            for sp in ("SP1", "SP2", "SP3"):
-                for period in PERIODS:
-                    r = await client.get(f"/api/v1/styringsparametere/{sp}/verdi?periode={period}", headers=headers)
-                    assert r.status_code == 200, r.text
-                    out[(sp, period)] = r.json()
-            return out
+    async def values(client, headers) -> dict:
+        out = {}
+        for sp in ("SP1", "SP2", "SP3"):
+            for period in PERIODS:
+                r = await client.get(f"/api/v1/styringsparametere/{sp}/verdi?periode={period}", headers=headers)
+                assert r.status_code == 200, r.text
+                out[(sp, period)] = r.json()
+        return out
 
-        expected = await values(bos, read_b)
-        assert expected[("SP1", "2017")]["nevner"] > 100 and expected[("SP3", "2017")]["nevner"] > 5
+    expected = await values(bos, read_b)
+    assert expected[("SP1", "2017")]["nevner"] > 100 and expected[("SP3", "2017")]["nevner"] > 5
 
-        async def agree() -> bool:
-            return await values(rap, read_r) == expected
+    async def agree() -> bool:
+        return await values(rap, read_r) == expected
 
-        await eventually(agree, timeout=60, what="rapportering agreeing with bosetting")
-        actual = await values(rap, read_r)
-        for key in expected:
-            assert actual[key] == expected[key], key
+    await eventually(agree, timeout=60, what="rapportering agreeing with bosetting")
+    actual = await values(rap, read_r)
+    for key in expected:
+        assert actual[key] == expected[key], key
 
-        async with rap.app.state.db.sessions() as s:
-            row = (await s.execute(select(places))).mappings().one()
-        assert (row["ar"], row["kommunenummer"], row["anmodet"], row["anmodet_em"], row["vedtatt"]) == (
-            2017, "0301", 100, 10, None)
+    async with rap.app.state.db.sessions() as s:
+        row = (await s.execute(select(places))).mappings().one()
+    assert (row["ar"], row["kommunenummer"], row["anmodet"], row["anmodet_em"], row["vedtatt"]) == (
+        2017, "0301", 100, 10, None)

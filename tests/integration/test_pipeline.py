@@ -39,71 +39,63 @@ async def produce(bootstrap: str, messages: list[tuple[bytes | None, bytes, list
         await producer.stop()
 
 
-async def test_settlement_flows_to_sp1(broker, db_url_factory, keys, token, tmp_path):
-    b_settings = service_settings("bosetting", db_url=await db_url_factory("bosetting"),
-                                  bootstrap=broker.bootstrap, keys=keys, var_dir=tmp_path)
-    r_settings = service_settings("rapportering", db_url=await db_url_factory("rapportering"),
-                                  bootstrap=broker.bootstrap, keys=keys, var_dir=tmp_path)
-    async with running_app("bosetting", b_settings) as bos, running_app("rapportering", r_settings) as rap:
-        write = bearer(token("imdi:bosetting.write"))
-        # within 6 months; 31 August + 6 months = 28 February: settled 28.02 counts, 01.03 does not
-        cases = [
-            case_body("201612345601", vedtaksdato="2017-01-10", bosettingsdato="2017-05-02"),
-            case_body("201612345602", kjonn="M", vedtaksdato="2016-08-31", bosettingsdato="2017-02-28"),
-            case_body("201612345603", kjonn="M", vedtaksdato="2016-08-31", bosettingsdato="2017-03-01",
-                      kommunenummer="1201"),
-            case_body("201612345604", vedtaksdato="2016-01-05", bosettingsdato="2016-12-01"),  # 2016: not counted
-        ]
-        for body in cases:
-            r = await bos.post("/api/v1/saker", json=body, headers=write)
-            assert r.status_code == 201, r.text
-            assert r.headers["location"].startswith("/api/v1/saker/")
+async def test_settlement_flows_to_sp1(system, token):
+    bos, rap = system
+    write = bearer(token("imdi:bosetting.write"))
+    # within 6 months; 31 August + 6 months = 28 February: settled 28.02 counts, 01.03 does not
+    cases = [
+        case_body("201612345601", vedtaksdato="2017-01-10", bosettingsdato="2017-05-02"),
+        case_body("201612345602", kjonn="M", vedtaksdato="2016-08-31", bosettingsdato="2017-02-28"),
+        case_body("201612345603", kjonn="M", vedtaksdato="2016-08-31", bosettingsdato="2017-03-01",
+                  kommunenummer="1201"),
+        case_body("201612345604", vedtaksdato="2016-01-05", bosettingsdato="2016-12-01"),  # 2016: not counted
+    ]
+    for body in cases:
+        r = await bos.post("/api/v1/saker", json=body, headers=write)
+        assert r.status_code == 201, r.text
+        assert r.headers["location"].startswith("/api/v1/saker/")
 
-        async def counted() -> bool:
-            return (await sp1(rap, token))["nevner"] == 3
+    async def counted() -> bool:
+        return (await sp1(rap, token))["nevner"] == 3
 
-        await eventually(counted, what="three 2017 settlements counted")
-        value = await sp1(rap, token)
-        assert value["teller"] == 2 and value["andel"] == round(2 / 3, 6)
-        assert value["fordeling"]["kjonn"]["M"] == {"teller": 1, "nevner": 2, "andel": 0.5, "prikket": False}
-        assert value["fordeling"]["fylke"]["12"]["teller"] == 0
-        jd = (await rap.get(SP1, headers=bearer(token("imdi:rapport.read")))).json()
-        assert jd["nevner"] == 3 and jd["fordeling"]["kjonn"]["M"]["prikket"], "JD gets published statistics"
-        r2016 = await rap.get("/api/v1/styringsparametere/SP1/verdi?periode=2016",
-                              headers=bearer(token("imdi:rapport.read")))
-        assert r2016.json()["nevner"] == 1
-        empty = await rap.get("/api/v1/styringsparametere/SP3/verdi?periode=2017",
-                              headers=bearer(token("imdi:rapport.read")))
-        assert empty.json()["status"] == "ingen_data" and empty.json()["andel"] is None
+    await eventually(counted, what="three 2017 settlements counted")
+    value = await sp1(rap, token)
+    assert value["teller"] == 2 and value["andel"] == round(2 / 3, 6)
+    assert value["fordeling"]["kjonn"]["M"] == {"teller": 1, "nevner": 2, "andel": 0.5, "prikket": False}
+    assert value["fordeling"]["fylke"]["12"]["teller"] == 0
+    jd = (await rap.get(SP1, headers=bearer(token("imdi:rapport.read")))).json()
+    assert jd["nevner"] == 3 and jd["fordeling"]["kjonn"]["M"]["prikket"], "JD gets published statistics"
+    r2016 = await rap.get("/api/v1/styringsparametere/SP1/verdi?periode=2016",
+                          headers=bearer(token("imdi:rapport.read")))
+    assert r2016.json()["nevner"] == 1
+    empty = await rap.get("/api/v1/styringsparametere/SP3/verdi?periode=2017",
+                          headers=bearer(token("imdi:rapport.read")))
+    assert empty.json()["status"] == "ingen_data" and empty.json()["andel"] is None
 
 
-async def test_correction_replaces_the_earlier_settlement(broker, db_url_factory, keys, token, tmp_path):
-    b_settings = service_settings("bosetting", db_url=await db_url_factory("bosetting"),
-                                  bootstrap=broker.bootstrap, keys=keys, var_dir=tmp_path)
-    r_settings = service_settings("rapportering", db_url=await db_url_factory("rapportering"),
-                                  bootstrap=broker.bootstrap, keys=keys, var_dir=tmp_path)
-    async with running_app("bosetting", b_settings) as bos, running_app("rapportering", r_settings) as rap:
-        write = bearer(token("imdi:bosetting.write"))
-        r = await bos.post("/api/v1/saker", json=case_body(bosettingsdato=None, kommunenummer=None), headers=write)
-        sak = r.json()
-        r = await bos.post(f"/api/v1/saker/{sak['id']}/stadier", headers={**write, "If-Match": r.headers["etag"]},
-                           json={"stadium": "bosatt", "dato": "2017-12-01", "kommunenummer": "0301"})
-        assert r.status_code == 200, r.text
-        stale = await bos.post(f"/api/v1/saker/{sak['id']}/stadier",
-                               headers={**write, "If-Match": f'W/"{sak["id"]}-1"'},
-                               json={"stadium": "bosatt", "dato": "2017-03-01", "kommunenummer": "0301"})
-        assert stale.status_code == 412
-        r = await bos.post(f"/api/v1/saker/{sak['id']}/stadier", headers={**write, "If-Match": r.headers["etag"]},
-                           json={"stadium": "bosatt", "dato": "2017-03-01", "kommunenummer": "1201"})
-        assert r.status_code == 200
+async def test_correction_replaces_the_earlier_settlement(system, token):
+    bos, rap = system
+    write = bearer(token("imdi:bosetting.write"))
+    r = await bos.post("/api/v1/saker", json=case_body(bosettingsdato=None, kommunenummer=None), headers=write)
+    sak = r.json()
+    r = await bos.post(f"/api/v1/saker/{sak['id']}/stadier", headers={**write, "If-Match": r.headers["etag"]},
+                       json={"stadium": "bosatt", "dato": "2017-12-01", "kommunenummer": "0301"})
+    assert r.status_code == 200, r.text
+    stale = await bos.post(f"/api/v1/saker/{sak['id']}/stadier",
+                           headers={**write, "If-Match": f'W/"{sak["id"]}-1"'},
+                           json={"stadium": "bosatt", "dato": "2017-03-01", "kommunenummer": "0301"})
+    assert stale.status_code == 412
+    r = await bos.post(f"/api/v1/saker/{sak['id']}/stadier", headers={**write, "If-Match": r.headers["etag"]},
+                       json={"stadium": "bosatt", "dato": "2017-03-01", "kommunenummer": "1201"})
+    assert r.status_code == 200
 
-        async def corrected() -> bool:
-            v = await sp1(rap, token)
-            return v["teller"] == 1 and "12" in v["fordeling"].get("fylke", {})
-
-        await eventually(corrected, what="correction applied")
+    async def corrected() -> bool:
         v = await sp1(rap, token)
-        assert v["nevner"] == 1 and "03" not in v["fordeling"]["fylke"]
+        return v["teller"] == 1 and "12" in v["fordeling"].get("fylke", {})
+
+    await eventually(corrected, what="correction applied")
+    v = await sp1(rap, token)
+    assert v["nevner"] == 1 and "03" not in v["fordeling"]["fylke"]
 
 
 async def test_same_event_three_times_is_counted_once(broker, db_url_factory, keys, token, tmp_path):
@@ -172,33 +164,28 @@ async def test_poison_events_go_to_dead_letter_topic_and_consumption_goes_on(bro
             assert (await s.execute(select(func.count()).select_from(dead_letter))).scalar_one() == 3
 
 
-async def test_write_succeeds_without_broker_and_is_delivered_later(broker, db_url_factory, keys, token,
-                                                                     tmp_path):
-    b_settings = service_settings("bosetting", db_url=await db_url_factory("bosetting"),
-                                  bootstrap=broker.bootstrap, keys=keys, var_dir=tmp_path)
-    r_settings = service_settings("rapportering", db_url=await db_url_factory("rapportering"),
-                                  bootstrap=broker.bootstrap, keys=keys, var_dir=tmp_path)
-    async with running_app("bosetting", b_settings) as bos, running_app("rapportering", r_settings) as rap:
-        write = bearer(token("imdi:bosetting.write"))
-        r = await bos.post("/api/v1/saker", json=case_body("201612340001"), headers=write)
-        assert r.status_code == 201
-        await eventually(lambda: _nevner_is(rap, token, 1), what="first event counted")
+async def test_write_succeeds_without_broker_and_is_delivered_later(system, broker, token):
+    bos, rap = system
+    write = bearer(token("imdi:bosetting.write"))
+    r = await bos.post("/api/v1/saker", json=case_body("201612340001"), headers=write)
+    assert r.status_code == 201
+    await eventually(lambda: _nevner_is(rap, token, 1), what="first event counted")
 
-        broker.stop()
-        for i in range(2, 5):
-            r = await bos.post("/api/v1/saker", json=case_body(f"20161234000{i}"), headers=write)
-            assert r.status_code == 201, "writes must not depend on the broker"
-        async with bos.app.state.db.sessions() as s:
-            pending = (await s.execute(select(func.count()).select_from(outbox)
-                                       .where(outbox.c.published_at.is_(None)))).scalar_one()
-        assert pending == 6  # sak-registrert and person-bosatt for each of the three
-        ready = await bos.get("/health/ready")
-        assert ready.status_code in (200, 503)
+    broker.stop()
+    for i in range(2, 5):
+        r = await bos.post("/api/v1/saker", json=case_body(f"20161234000{i}"), headers=write)
+        assert r.status_code == 201, "writes must not depend on the broker"
+    async with bos.app.state.db.sessions() as s:
+        pending = (await s.execute(select(func.count()).select_from(outbox)
+                                   .where(outbox.c.published_at.is_(None)))).scalar_one()
+    assert pending == 6  # sak-registrert and person-bosatt for each of the three
+    ready = await bos.get("/health/ready")
+    assert ready.status_code in (200, 503)
 
-        broker.start()  # same port, fresh memory: the first event is gone from the broker too
-        await eventually(lambda: _nevner_is(rap, token, 4), timeout=90, what="all four counted after restart")
-        await asyncio.sleep(1)
-        assert (await sp1(rap, token))["nevner"] == 4
+    broker.start()  # same port, fresh memory: the first event is gone from the broker too
+    await eventually(lambda: _nevner_is(rap, token, 4), timeout=90, what="all four counted after restart")
+    await asyncio.sleep(1)
+    assert (await sp1(rap, token))["nevner"] == 4
 
 
 async def _nevner_is(client, token, n: int) -> bool:

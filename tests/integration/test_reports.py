@@ -11,14 +11,13 @@ import random
 import subprocess
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from rapportering import reports, service
 from rapportering.projection import HANDLERS, MeasureProjection
 from rapportering.steering import load
 from shared.outbox_tables import outbox, processed_event
-from tests.conftest import bearer, eventually, running_app, service_settings
+from tests.conftest import bearer, eventually, service_settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KOMMUNER = ["0301", "1201", "1601", "1103", "0219"]
@@ -65,16 +64,6 @@ async def import_cases(bos, token, rows) -> None:
     r = await bos.post("/api/v1/import/saker", content=body, headers={
         **bearer(token("imdi:bosetting.write")), "Content-Type": "application/x-ndjson"})
     assert r.json()["avvist"] == 0, r.json()["feil"][:3]
-
-
-@pytest.fixture
-async def system(broker, db_url_factory, keys, token, tmp_path):
-    b = service_settings("bosetting", db_url=await db_url_factory("bosetting"), bootstrap=broker.bootstrap, keys=keys,
-                         var_dir=tmp_path)
-    r = service_settings("rapportering", db_url=await db_url_factory("rapportering"), bootstrap=broker.bootstrap,
-                         keys=keys, var_dir=tmp_path, risk_sweep_seconds=3600)
-    async with running_app("bosetting", b) as bos, running_app("rapportering", r) as rap:
-        yield bos, rap
 
 
 async def test_reports_from_events_to_jd(system, token, tmp_path, broker, db_url_factory, keys):
