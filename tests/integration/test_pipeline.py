@@ -8,8 +8,9 @@ import json
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import func, select
 
+from rapportering.models import milestone_update
 from shared.events.envelope import Envelope
-from shared.events.schemas import PERSON_BOSATT_V1, PersonBosattV1
+from shared.events.schemas import MILEPAEL_OPPDATERT_V1, PERSON_BOSATT_V1, PersonBosattV1
 from shared.outbox_tables import dead_letter, outbox, processed_event
 from tests.conftest import bearer, case_body, eventually, running_app, service_settings
 
@@ -115,6 +116,45 @@ async def test_same_event_three_times_is_counted_once(broker, db_url_factory, ke
         assert (await sp1(rap, token))["nevner"] == 2
         async with rap.app.state.db.sessions() as s:
             assert (await s.execute(select(func.count()).select_from(processed_event))).scalar_one() == 2
+
+
+def milestone_envelope(fremdrift: int) -> Envelope:
+    spec = MILEPAEL_OPPDATERT_V1["bosetting"]
+    data = {**spec.example.model_dump(mode="json"), "fremdrift": fremdrift}
+    return Envelope.new(source=spec.source, type=spec.type, subject=spec.key(spec.example), data=data)
+
+
+async def _milestone_rows(client) -> dict[str, int]:
+    async with client.app.state.db.sessions() as s:
+        rows = (await s.execute(select(milestone_update.c.event_id, func.count())
+                                .group_by(milestone_update.c.event_id))).all()
+    return dict(rows)
+
+
+async def test_a_redelivered_history_event_is_recorded_once(broker, db_url_factory, keys, tmp_path):
+    """A milestone update is a history row per event: applying a redelivery again would add a row (or clash).
+
+    Each redelivery comes in a batch of its own, after a marker event on the same key (so the same partition)
+    has been applied, so only the consumer's tracking table can tell it was seen before.
+    """
+    settings = service_settings("rapportering", db_url=await db_url_factory("rapportering"),
+                                bootstrap=broker.bootstrap, keys=keys, var_dir=tmp_path)
+    async with running_app("rapportering", settings) as rap:
+        event = milestone_envelope(40)
+        for delivery in range(3):
+            marker = milestone_envelope(50 + delivery)
+            await produce(broker.bootstrap, [(b"2017-O10", event.kafka_value(), event.kafka_headers()),
+                                             (b"2017-O10", marker.kafka_value(), marker.kafka_headers())])
+
+            async def marker_applied(marker_id: str = marker.id) -> bool:
+                return marker_id in await _milestone_rows(rap)
+
+            await eventually(marker_applied, what=f"delivery {delivery + 1} consumed")
+        rows = await _milestone_rows(rap)
+        assert rows[event.id] == 1 and len(rows) == 4, "one row for the event delivered three times, one per marker"
+        async with rap.app.state.db.sessions() as s:
+            assert (await s.execute(select(func.count()).select_from(processed_event))).scalar_one() == 4
+            assert (await s.execute(select(func.count()).select_from(dead_letter))).scalar_one() == 0
 
 
 async def test_poison_events_go_to_dead_letter_topic_and_consumption_goes_on(broker, db_url_factory, keys,
