@@ -167,12 +167,19 @@ async def test_poison_events_go_to_dead_letter_topic_and_consumption_goes_on(bro
         bad_headers = [(k, v) for k, v in bad_schema.kafka_headers()]
         wrong_data = json.dumps({**bad_schema.data, "kommunenummer": "oslo"}).encode()
         unknown_kommune = bosatt_envelope("f", kommunenummer="9999")
+        unknown_type = bosatt_envelope("1")
+        unknown_type_headers = [(k, b"no.imdi.bosetting.person-teleportert.v1" if k == "ce_type" else v)
+                                for k, v in unknown_type.kafka_headers()]
+        oversize = bosatt_envelope("2")
+        oversize_value = json.dumps({**oversize.data, "fyll": "x" * settings.max_event_bytes}).encode()
         good_after = bosatt_envelope("0")
         await produce(broker.bootstrap, [
             (b"1", good_before.kafka_value(), good_before.kafka_headers()),
             (b"2", b"\xff\xfe not json", [("ce_id", b"x")]),
             (b"3", wrong_data, bad_headers),
             (b"4", unknown_kommune.kafka_value(), unknown_kommune.kafka_headers()),
+            (b"6", unknown_type.kafka_value(), unknown_type_headers),
+            (b"7", oversize_value, oversize.kafka_headers()),
             (b"5", good_after.kafka_value(), good_after.kafka_headers()),
         ])
 
@@ -180,28 +187,35 @@ async def test_poison_events_go_to_dead_letter_topic_and_consumption_goes_on(bro
             return (await sp1(rap, token))["nevner"] == 2
 
         await eventually(done, what="good events around poison consumed")
-
-        consumer = AIOKafkaConsumer("imdi.rapportering.dlq.v1", bootstrap_servers=broker.bootstrap,
-                                    auto_offset_reset="earliest", enable_auto_commit=False)
-        await consumer.start()
-        try:
-            dead = []
-
-            async def three_dead() -> bool:
-                batch = await consumer.getmany(timeout_ms=200)
-                dead.extend(m for ms in batch.values() for m in ms)
-                return len(dead) >= 3
-
-            await eventually(three_dead, what="three dead letters")
-        finally:
-            await consumer.stop()
+        dead = await _dead_letters(broker.bootstrap, 5)
         reasons = sorted(dict(m.headers)["dlq_reason"].decode() for m in dead)
         assert any(r.startswith("not a CloudEvent") for r in reasons)
         assert any("kommunenummer" in r and "schema" in r for r in reasons)
-        assert any("2017 division" in r for r in reasons)
-        assert all("oslo" not in r for r in reasons), "reasons must not echo event content"
+        assert "Rejected: kommunenummer is not in the 2017 division" in reasons
+        assert "unknown event type no.imdi.bosetting.person-teleportert.v1" in reasons
+        assert f"event larger than {settings.max_event_bytes} bytes" in reasons
+        assert all("oslo" not in r and "9999" not in r for r in reasons), "reasons must not echo event content"
+        origins = {tuple(dict(m.headers)[h] for h in ("dlq_topic", "dlq_partition", "dlq_offset")) for m in dead}
+        assert len(origins) == 5 and {t for t, _, _ in origins} == {b"imdi.bosetting.v1"}
         async with rap.app.state.db.sessions() as s:
-            assert (await s.execute(select(func.count()).select_from(dead_letter))).scalar_one() == 3
+            assert (await s.execute(select(func.count()).select_from(dead_letter))).scalar_one() == 5
+
+
+async def _dead_letters(bootstrap: str, expected: int) -> list:
+    consumer = AIOKafkaConsumer("imdi.rapportering.dlq.v1", bootstrap_servers=bootstrap,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    dead: list = []
+    try:
+        async def all_dead() -> bool:
+            batch = await consumer.getmany(timeout_ms=200)
+            dead.extend(m for ms in batch.values() for m in ms)
+            return len(dead) >= expected
+
+        await eventually(all_dead, what=f"{expected} dead letters")
+    finally:
+        await consumer.stop()
+    return dead
 
 
 async def test_write_succeeds_without_broker_and_is_delivered_later(system, broker, token):
