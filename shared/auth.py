@@ -18,6 +18,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -81,6 +82,11 @@ class TokenVerifier:
                                          cooldown_duration=jwks_cooldown_seconds, timeout=10)
         self._key = None
 
+    @property
+    def fetches_keys(self) -> bool:
+        """Whether verifying may fetch the key set over HTTP (PyJWKClient blocks while it does)."""
+        return self._jwks is not None
+
     def _public_key(self, token: str) -> tuple[object, str]:
         """The key to verify ``token`` with, and the one algorithm that key signs with."""
         if self._jwks is not None:
@@ -133,7 +139,10 @@ async def current_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "Forespørselen mangler tilgangsnøkkel (Authorization: Bearer …).",
                       headers={"WWW-Authenticate": "Bearer"}, slug="ikke-autentisert")
-    return request.app.state.verifier.verify(credentials.credentials)
+    verifier: TokenVerifier = request.app.state.verifier
+    if verifier.fetches_keys:  # a key-set fetch must not stall every other request on the event loop
+        return await run_in_threadpool(verifier.verify, credentials.credentials)
+    return verifier.verify(credentials.credentials)
 
 
 def require_scope(*accepted: str) -> Callable:

@@ -5,6 +5,7 @@ The JWKS path runs against a real HTTP server on 127.0.0.1 whose key set the tes
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -14,13 +15,15 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from fastapi.security import HTTPAuthorizationCredentials
 
-from shared.auth import TokenVerifier
+from shared.auth import TokenVerifier, current_principal
 from shared.problems import Problem
 from shared.settings import ServiceSettings
 
@@ -131,11 +134,13 @@ class JwksServer:
     def __init__(self) -> None:
         self.keys: list[dict] = []
         self.fetches = 0
+        self.delay = 0.0
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 owner.fetches += 1
+                time.sleep(owner.delay)
                 body = json.dumps({"keys": owner.keys}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -198,3 +203,26 @@ def test_jwks_unreachable_is_401(jwks):
     jwks.httpd.shutdown()
     jwks.httpd.server_close()
     refused(jwks_verifier(jwks.url), sign(headers={"kid": "k1"}))
+
+
+async def test_a_slow_key_set_fetch_does_not_stall_the_event_loop(jwks):
+    key = ec.generate_private_key(ec.SECP256R1())
+    jwks.publish(("k1", key))
+    jwks.delay = 0.6
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(verifier=jwks_verifier(jwks.url))))
+    credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=sign(key, headers={"kid": "k1"}))
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.05)
+            ticks += 1
+
+    ticking = asyncio.create_task(ticker())
+    try:
+        principal = await current_principal(request, credentials)
+    finally:
+        ticking.cancel()
+    assert principal.subject == "saksbehandler-1"
+    assert ticks >= 5, "other requests must go on while the key set is fetched"
