@@ -16,15 +16,49 @@ from typing import Annotated
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shared.geo import kommuner_2017
 from shared.problems import Problem
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 ALGORITHMS = ["ES256", "RS256"]
+KEY_ALGORITHM = {ec.EllipticCurvePublicKey: "ES256", rsa.RSAPublicKey: "RS256"}
+JWKS_CACHE_SECONDS = 300
+"""How long the key set is kept. A token with an unknown kid fetches it again (key rotation; at most once per
+``jwks_cooldown_seconds``, so unknown kids cannot hammer the issuer); a key the issuer withdrew stops being
+accepted after at most this long (no per-key cache, which would keep it for ever)."""
+
+
+class Claims(BaseModel):
+    """The claims a verified token must carry, with their types: anything else is a 401, never a 500.
+
+    ``scope`` is Maskinporten's space-separated string; ``kommunenummer`` (a municipality's token) must be a
+    kommune of the 2017 division, so an empty or made-up number never widens what the token sees.
+    """
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    iss: str
+    sub: str = Field(min_length=1)
+    aud: str | list[str]
+    exp: int | float
+    nbf: int | float | None = None
+    iat: int | float | None = None
+    scope: str = ""
+    kommunenummer: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
+
+    @field_validator("kommunenummer")
+    @classmethod
+    def _known_kommune(cls, value: str | None) -> str | None:
+        if value is not None and value not in kommuner_2017():
+            raise ValueError("not a kommune of the 2017 division")
+        return value
 
 
 @dataclass(frozen=True)
@@ -40,36 +74,56 @@ class Principal:
 
 
 class TokenVerifier:
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(self, settings: ServiceSettings, *, jwks_cooldown_seconds: float = 30) -> None:
         self.settings = settings
-        self._jwks = jwt.PyJWKClient(settings.auth_jwks_url, cache_keys=True) if settings.auth_jwks_url else None
+        self._jwks = None
+        if settings.auth_jwks_url:
+            self._jwks = jwt.PyJWKClient(settings.auth_jwks_url, cache_keys=False, lifespan=JWKS_CACHE_SECONDS,
+                                         cooldown_duration=jwks_cooldown_seconds, timeout=10)
         self._key = None
 
-    def _public_key(self, token: str):
+    @property
+    def fetches_keys(self) -> bool:
+        """Whether verifying may fetch the key set over HTTP (PyJWKClient blocks while it does)."""
+        return self._jwks is not None
+
+    def _public_key(self, token: str) -> tuple[object, str]:
+        """The key to verify ``token`` with, and the one algorithm that key signs with."""
         if self._jwks is not None:
-            return self._jwks.get_signing_key_from_jwt(token).key
+            jwk = self._jwks.get_signing_key_from_jwt(token)
+            if jwk.algorithm_name not in ALGORITHMS:
+                raise jwt.InvalidKeyError("the JWKS key is not for ES256 or RS256")
+            return jwk.key, jwk.algorithm_name
         if self._key is None:
             path = self.settings.auth_public_key_file
             if path is None or not Path(path).exists():
                 raise Problem(401, "Tjenesten har ingen nøkkel å verifisere tilgangsnøkler mot.",
                               headers={"WWW-Authenticate": "Bearer"})
             self._key = serialization.load_pem_public_key(Path(path).read_bytes())
-        return self._key
+        algorithm = next((a for t, a in KEY_ALGORITHM.items() if isinstance(self._key, t)), None)
+        if algorithm is None:
+            raise jwt.InvalidKeyError("unsupported key type")
+        return self._key, algorithm
 
     def verify(self, token: str) -> Principal:
         try:
-            claims = jwt.decode(token, self._public_key(token), algorithms=ALGORITHMS,
-                                audience=self.settings.auth_audience, issuer=self.settings.auth_issuer,
-                                options={"require": ["exp", "iss", "aud", "sub"]}, leeway=30)
+            key, algorithm = self._public_key(token)
+            raw = jwt.decode(token, key, algorithms=[algorithm], audience=self.settings.auth_audience,
+                             issuer=self.settings.auth_issuer, leeway=30,
+                             options={"require": ["exp", "iss", "aud", "sub"]})
+            claims = Claims.model_validate(raw)
         except jwt.ExpiredSignatureError as exc:
-            raise _unauthorized("Tilgangsnøkkelen er utløpt.") from exc
-        except (jwt.InvalidTokenError, jwt.PyJWKClientError, ValueError) as exc:
-            raise _unauthorized("Tilgangsnøkkelen er ugyldig.") from exc
-        scope = claims.get("scope", "")
-        scopes = frozenset(scope.split() if isinstance(scope, str) else scope)
-        kommune = claims.get("kommunenummer")
-        return Principal(subject=str(claims["sub"]), scopes=scopes,
-                         kommunenummer=str(kommune) if kommune else None, claims=claims)
+            raise _refused("Tilgangsnøkkelen er utløpt.", exc) from None
+        except (jwt.PyJWTError, ValidationError, ValueError, TypeError) as exc:
+            raise _refused("Tilgangsnøkkelen er ugyldig.", exc) from None
+        return Principal(subject=claims.sub, scopes=frozenset(claims.scope.split()),
+                         kommunenummer=claims.kommunenummer, claims=raw)
+
+
+def _refused(detail: str, exc: BaseException) -> Problem:
+    """One short log line (the exception class only: a message could echo the token), and the 401."""
+    log.info("token refused", extra={"reason": type(exc).__name__})
+    return _unauthorized(detail)
 
 
 def _unauthorized(detail: str) -> Problem:
@@ -85,7 +139,10 @@ async def current_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "Forespørselen mangler tilgangsnøkkel (Authorization: Bearer …).",
                       headers={"WWW-Authenticate": "Bearer"}, slug="ikke-autentisert")
-    return request.app.state.verifier.verify(credentials.credentials)
+    verifier: TokenVerifier = request.app.state.verifier
+    if verifier.fetches_keys:  # a key-set fetch must not stall every other request on the event loop
+        return await run_in_threadpool(verifier.verify, credentials.credentials)
+    return verifier.verify(credentials.credentials)
 
 
 def require_scope(*accepted: str) -> Callable:

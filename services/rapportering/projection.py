@@ -19,7 +19,7 @@ from rapportering.models import assessment, measure_cell, milestone_update, plac
 from shared.consumer import Received, Rejected
 from shared.events import schemas as ev
 from shared.events.registry import topic_for
-from shared.geo import kommuner_2017
+from shared.geo import Kommune, kommuner_2017
 from shared.settlement_measures import SettledPerson, contributions
 from shared.upsert import one_of, upsert
 
@@ -44,11 +44,18 @@ def _newer(item: Received, stored_time: datetime | None, stored_id: str | None) 
     return stored_time is None or (item.envelope.time, item.envelope.id) > (stored_time, stored_id or "")
 
 
+def _kommune(nummer: str) -> Kommune:
+    """The 2017 kommune, or a rejection whose reason does not echo the number (dead-letter reasons never echo
+    event content)."""
+    kommune = kommuner_2017().get(nummer)
+    if kommune is None:
+        raise Rejected("kommunenummer is not in the 2017 division")
+    return kommune
+
+
 def on_person_bosatt(state: BatchState, item: Received) -> None:
     data: ev.PersonBosattV1 = item.data  # type: ignore[assignment]
-    kommune = kommuner_2017().get(data.kommunenummer)
-    if kommune is None:
-        raise Rejected(f"kommunenummer {data.kommunenummer} is not in the 2017 division")
+    kommune = _kommune(data.kommunenummer)
     if data.bosettingsdato < data.vedtaksdato:
         raise Rejected("settlement date before decision date")
     previous = state.settlements.get(data.person_ref)
@@ -69,8 +76,7 @@ def on_person_bosatt(state: BatchState, item: Received) -> None:
 def _on_places(kind: str) -> Callable[[BatchState, Received], None]:
     def handle(state: BatchState, item: Received) -> None:
         data = item.data
-        if data.kommunenummer not in kommuner_2017():
-            raise Rejected(f"kommunenummer {data.kommunenummer} is not in the 2017 division")
+        _kommune(data.kommunenummer)
         if data.herav_em > data.antall:
             raise Rejected("more EM places than places")
         row = state.places.setdefault((data.ar, data.kommunenummer), {"ar": data.ar,

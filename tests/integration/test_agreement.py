@@ -36,6 +36,51 @@ def random_cases(n: int, seed: int = 2017) -> list[dict]:
     return rows
 
 
+# Boundary cases with their outcome worked out by hand (decision + N calendar months, the day clamped to the
+# month's end), independent of shared.settlement_measures. (vedtak, bosatt, EM, SP1 hit, SP2 hit, SP3 hit)
+HAND_WORKED = [
+    ("2016-08-31", "2017-02-28", False, 1, 1, None),  # last day of 6 months (28 Feb)
+    ("2016-08-31", "2017-03-01", False, 0, 1, None),
+    ("2016-05-15", "2017-05-15", False, 0, 1, None),  # last day of 12 months
+    ("2016-05-15", "2017-05-16", False, 0, 0, None),
+    ("2016-02-29", "2017-02-28", False, 0, 1, None),  # a leap day + 12 months
+    ("2016-02-29", "2017-03-01", False, 0, 0, None),
+    ("2016-11-30", "2017-02-28", True, 1, 1, 1),  # last day of 3 months
+    ("2016-11-30", "2017-03-01", True, 1, 1, 0),
+    ("2017-01-31", "2017-04-30", True, 1, 1, 1),
+    ("2017-01-31", "2017-05-01", True, 1, 1, 0),
+]
+HAND_EXPECTED = {"SP1": (5, 10), "SP2": (8, 10), "SP3": (2, 4)}
+
+
+async def test_both_services_give_the_hand_worked_boundary_figures(system, token):
+    bos, rap = system
+    write = {**bearer(token("imdi:bosetting.write")), "Content-Type": "application/x-ndjson"}
+    rows = [{"ekstern_id": f"H-{i}", "duf_nummer": f"2016{i:08d}", "kjonn": "KM"[i % 2],
+             "fodselsar": 2001 if em else 1985, "kategori": "asyl", "enslig_mindrearig": em,
+             "vedtaksdato": vedtak, "bosettingsdato": bosatt, "kommunenummer": "0301"}
+            for i, (vedtak, bosatt, em, *_) in enumerate(HAND_WORKED)]
+    report = (await bos.post("/api/v1/import/saker", content="".join(json.dumps(r) + "\n" for r in rows),
+                             headers=write)).json()
+    assert report["opprettet"] == len(rows), report["feil"][:3]
+    assert {sp: (sum(c[3 + i] or 0 for c in HAND_WORKED), sum(c[3 + i] is not None for c in HAND_WORKED))
+            for i, sp in enumerate(("SP1", "SP2", "SP3"))} == HAND_EXPECTED
+
+    async def figures(client, scope: str) -> dict:
+        out = {}
+        for sp in HAND_EXPECTED:
+            r = await client.get(f"/api/v1/styringsparametere/{sp}/verdi?periode=2017", headers=bearer(token(scope)))
+            out[sp] = (r.json()["teller"], r.json()["nevner"])
+        return out
+
+    assert await figures(bos, "imdi:bosetting.read") == HAND_EXPECTED
+
+    async def counted() -> bool:
+        return await figures(rap, "imdi:rapport.intern") == HAND_EXPECTED
+
+    await eventually(counted, what="rapportering giving the hand-worked figures")
+
+
 async def test_bosetting_and_rapportering_agree(system, token):
     bos, rap = system
     write = {**bearer(token("imdi:bosetting.write")), "Content-Type": "application/x-ndjson"}
