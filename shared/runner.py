@@ -101,7 +101,9 @@ class EmbeddedRun:
         self.procs: dict[str, subprocess.Popen] = {}
 
     def start(self, timeout: float = 60) -> None:
+        os.umask(0o077)  # var/ holds names and fødselsnummer: files, logs, databases owner-only, children too
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
+        self.var_dir.chmod(0o700)
         ensure_dev_keypair(self.var_dir)
         self.broker.start()
         for spec in self.services:

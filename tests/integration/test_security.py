@@ -181,3 +181,12 @@ async def test_an_import_that_stops_midway_says_what_was_stored(bos, write):
     assert r.json()["lagret"] == await count_cases(bos) == 500 and "500 rader ble lagret" in detail
     again = await bos.post("/api/v1/import/saker", content=rows, headers={**write, **NDJSON})
     assert (again.json()["opprettet"], again.json()["uendret"]) == (20, 500)
+
+
+async def test_rapportering_lineage_with_period_year_zero_is_422(db_url_factory, keys, tmp_path, token):
+    settings = service_settings("rapportering", db_url=await db_url_factory("rapportering"), bootstrap="127.0.0.1:1",
+                                keys=keys, var_dir=tmp_path, kafka_enabled=False, risk_sweep_seconds=3600)
+    async with running_app("rapportering", settings) as rap:
+        r = await rap.get("/api/v1/styringsparametere/SP1/verdi/hendelser?periode=0000",
+                          headers=bearer(token("imdi:rapport.intern")))
+        assert is_problem(r, 422) and r.json()["feil"][0]["felt"] == "periode"
