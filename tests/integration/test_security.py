@@ -83,9 +83,11 @@ async def test_an_unauthenticated_body_is_refused_before_it_is_read(bos, token):
 
 
 async def test_a_json_body_over_the_cap_is_413(small, write):
-    declared = await small.post("/api/v1/saker", content=b" " * 4096,
-                                headers={**write, "Content-Type": "application/json"})
+    declared_body = Chunks(4, size=1024)
+    declared = await small.post("/api/v1/saker", content=declared_body, headers={
+        **write, "Content-Type": "application/json", "Content-Length": "4096"})
     assert is_problem(declared, 413) and "MiB" in declared.json()["detail"]
+    assert declared_body.read == 0, "a declared length over the cap is refused before the body is read"
     streamed = Chunks(50, size=1024)
     r = await small.post("/api/v1/saker", content=streamed, headers={**write, "Content-Type": "application/json"})
     assert is_problem(r, 413) and r.json()["title"] == "Forespørselen er for stor"
