@@ -192,3 +192,11 @@ async def test_rapportering_lineage_with_period_year_zero_is_422(db_url_factory,
         r = await rap.get("/api/v1/styringsparametere/SP1/verdi/hendelser?periode=0000",
                           headers=bearer(token("imdi:rapport.intern")))
         assert is_problem(r, 422) and r.json()["feil"][0]["felt"] == "periode"
+
+
+async def test_concurrent_first_writes_of_one_request_are_never_500(bos, write):
+    body = {"antall": 10, "herav_em": 1, "sendt_dato": "2016-09-15"}
+    answers = await asyncio.gather(*(bos.put("/api/v1/anmodninger/2017/0301", json=body, headers=write)
+                                     for _ in range(8)))
+    assert {r.status_code for r in answers} <= {200, 409} and 200 in {r.status_code for r in answers}
+    assert all(is_problem(r, 409) for r in answers if r.status_code == 409)
