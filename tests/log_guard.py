@@ -1,9 +1,10 @@
-"""Every log line the test suite writes in process is scanned for personal data (issue 16).
+"""Every log line the test suite writes is scanned for personal data (issue 16).
 
 An autouse fixture (imported by ``tests/conftest.py``) attaches a handler to the root logger for each test. It
 formats every record as production does (:class:`shared.logging.JsonFormatter`, exception text and extra fields
 included) and fails the test at teardown if a line holds a DUF-nummer, a valid fødselsnummer or D-nummer, or a
-person's name used in the tests.
+person's name used in the tests. At the end of the session, every ``*.log`` file under the session's temporary
+directory (the logs of services and brokers started as processes) is scanned the same way.
 """
 
 from __future__ import annotations
@@ -61,3 +62,12 @@ def no_personal_data_in_logs():
         root.removeHandler(catcher)
     if catcher.leaks:
         pytest.fail("personal data in the log:\n" + "\n".join(catcher.leaks[:5]), pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_log_files(tmp_path_factory):
+    yield
+    leaks = [f"{path.name}: {found}" for path in tmp_path_factory.getbasetemp().rglob("*.log")
+             for line in path.read_text(errors="replace").splitlines() if (found := personal_data_in(line))]
+    if leaks:
+        pytest.fail("personal data in log files:\n" + "\n".join(leaks[:5]), pytrace=False)
