@@ -22,6 +22,7 @@ from shared import problems
 from shared.auth import TokenVerifier
 from shared.consumer import IdempotentConsumer, Projection
 from shared.db import Database, UnitOfWork, migrate
+from shared.gate import RequestGate
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
@@ -99,6 +100,7 @@ def create_app(
     app.state.status = status
     app.state.verifier = TokenVerifier(settings)
     problems.install(app)
+    app.add_middleware(RequestGate, settings=settings)  # token before body; body size caps
 
     @app.middleware("http")
     async def _metrics(request: Request, call_next):

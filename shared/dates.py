@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -30,15 +31,30 @@ def today_oslo() -> date:
     return now_oslo().date()
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+PERIOD = re.compile(r"(?P<year>[0-9]{4})(?:-H(?P<half>[12])|-(?P<month>0[1-9]|1[0-2]))?")
+
+
+class InvalidPeriod(ValueError):
+    """A period that is not ÅÅÅÅ, ÅÅÅÅ-H1/H2 or ÅÅÅÅ-MM with a year from 1900 to 2100 (answered with 422)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"Perioden må være ÅÅÅÅ, ÅÅÅÅ-H1, ÅÅÅÅ-H2 eller ÅÅÅÅ-MM, med år fra {FIRST_YEAR} "
+                         f"til {LAST_YEAR}.")
+
+
 def period_range(period: str) -> tuple[date, date]:
-    """First and last day of a period written ÅÅÅÅ, ÅÅÅÅ-H1/H2 or ÅÅÅÅ-MM."""
-    year = int(period[:4])
-    if len(period) == 4:
-        return date(year, 1, 1), date(year, 12, 31)
-    if period[5] == "H":
-        return (date(year, 1, 1), date(year, 6, 30)) if period[6] == "1" else (date(year, 7, 1), date(year, 12, 31))
-    month = int(period[5:7])
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    """First and last day of a period written ÅÅÅÅ, ÅÅÅÅ-H1/H2 or ÅÅÅÅ-MM; :class:`InvalidPeriod` otherwise."""
+    match = PERIOD.fullmatch(period)
+    if match is None or not FIRST_YEAR <= int(match["year"]) <= LAST_YEAR:
+        raise InvalidPeriod()
+    year = int(match["year"])
+    if match["half"]:
+        return (date(year, 1, 1), date(year, 6, 30)) if match["half"] == "1" else (date(year, 7, 1), date(year, 12, 31))
+    if match["month"]:
+        month = int(match["month"])
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    return date(year, 1, 1), date(year, 12, 31)
 
 
 def age_on(day: date, birth_date: date | None, birth_year: int | None) -> int | None:

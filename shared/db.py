@@ -1,14 +1,21 @@
 """Async database access for SQLite (aiosqlite) and PostgreSQL (asyncpg); one unit of work per request
-or message; Alembic migrations per service, applied on start."""
+or message; Alembic migrations per service, applied on start.
+
+The databases hold names and fødselsnummer: no engine ever logs SQL parameters (``hide_parameters``), and a
+SQLite file (with its ``-wal`` and ``-shm``, which SQLite creates with the file's mode) is readable by its
+owner only.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from shared.events.envelope import Envelope
@@ -16,18 +23,41 @@ from shared.events.registry import REGISTRY, EventSpec
 from shared.outbox_tables import outbox
 
 
+class Conflict(Exception):
+    """A unique constraint refused the transaction's writes (a concurrent writer got there first)."""
+
+
+def prepare_sqlite_file(url: str) -> None:
+    """Create a SQLite database file and its directory readable by the owner only (0600 in 0700)."""
+    if not url.startswith("sqlite"):
+        return
+    path = url.split("///", 1)[-1].split("?", 1)[0]
+    if not path or path == ":memory:":
+        return
+    file = Path(path)
+    if not file.parent.exists():
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))
+    for companion in (file, Path(f"{file}-wal"), Path(f"{file}-shm")):
+        if companion.exists():
+            companion.chmod(0o600)
+
+
+def _is_unique_violation(error: IntegrityError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30})
+            prepare_sqlite_file(url)
+            self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self.engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                                              hide_parameters=True)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def ping(self) -> None:
@@ -69,6 +99,9 @@ class UnitOfWork:
         return self
 
     async def __aexit__(self, exc_type, exc, tb) -> None:
+        """Commit (outbox included) or roll back. A unique-constraint violation, in the body or at commit,
+        becomes :class:`Conflict`: the caller answers 409 or retries; the database's message (which names
+        the clashing value) goes no further."""
         try:
             if exc_type is None:
                 await self._write_outbox()
@@ -77,8 +110,15 @@ class UnitOfWork:
                     callback()
             else:
                 await self.session.rollback()
+        except IntegrityError as error:
+            await self.session.rollback()
+            if _is_unique_violation(error):
+                raise Conflict() from error
+            raise
         finally:
             await self.session.close()
+        if isinstance(exc, IntegrityError) and _is_unique_violation(exc):
+            raise Conflict() from exc
 
     def publish(self, data, *, subject: str | None = None) -> Envelope:
         """Record an event (a registered schema instance) to be written with this transaction."""
@@ -125,8 +165,5 @@ def alembic_config(url: str, migrations_dir: Path) -> Config:
 
 async def migrate(url: str, migrations_dir: Path) -> None:
     """Bring the database to the newest migration (run in a thread: Alembic's env runs its own loop)."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    prepare_sqlite_file(url)
     await asyncio.to_thread(command.upgrade, alembic_config(url, migrations_dir), "head")

@@ -1,6 +1,8 @@
 """Kafka clients configured for what works on both the embedded Tansu broker and Apache Kafka.
 
 No idempotent or transactional producer (Tansu rejects them); ``acks="all"``; manual commits only.
+Every client gets the connection's security settings from :func:`connection`: plaintext on the embedded
+broker (loopback only), SASL/SCRAM over TLS in production.
 """
 
 from __future__ import annotations
@@ -11,15 +13,29 @@ import logging
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 
+def connection(settings: ServiceSettings) -> dict:
+    """Bootstrap servers and security (TLS, SASL) for any aiokafka client."""
+    options: dict = {"bootstrap_servers": settings.kafka_bootstrap,
+                     "security_protocol": settings.kafka_security_protocol}
+    if settings.kafka_security_protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=settings.kafka_ssl_cafile)
+    if settings.kafka_security_protocol.startswith("SASL"):
+        password = settings.kafka_sasl_password
+        options.update(sasl_mechanism=settings.kafka_sasl_mechanism, sasl_plain_username=settings.kafka_sasl_username,
+                       sasl_plain_password=password.get_secret_value() if password else None)
+    return options
+
+
 def producer(settings: ServiceSettings) -> AIOKafkaProducer:
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap,
+        **connection(settings),
         client_id=f"imdi-{settings.service_name}",
         acks="all",
         enable_idempotence=False,
@@ -33,7 +49,7 @@ def producer(settings: ServiceSettings) -> AIOKafkaProducer:
 def group_consumer(settings: ServiceSettings, topics: list[str]) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=settings.kafka_bootstrap,
+        **connection(settings),
         client_id=f"imdi-{settings.service_name}",
         group_id=settings.consumer_group,
         enable_auto_commit=False,
@@ -48,8 +64,7 @@ def group_consumer(settings: ServiceSettings, topics: list[str]) -> AIOKafkaCons
 
 async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> list[str]:
     """Create ``topics`` with the configured partition count; return those that had to be created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
-                                request_timeout_ms=settings.kafka_request_timeout_ms)
+    admin = AIOKafkaAdminClient(**connection(settings), request_timeout_ms=settings.kafka_request_timeout_ms)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -89,8 +104,7 @@ async def claim_marker(settings: ServiceSettings, component: str) -> bool:
     offset of the last batch plus one, not the high watermark, so end offsets undercount.)
     """
     name = marker_topic(settings, component)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap,
-                                request_timeout_ms=settings.kafka_request_timeout_ms)
+    admin = AIOKafkaAdminClient(**connection(settings), request_timeout_ms=settings.kafka_request_timeout_ms)
     await admin.start()
     try:
         if name in set(await admin.list_topics()):

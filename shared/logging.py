@@ -7,6 +7,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+HANDLER_NAME = "imdi-json"
 _RESERVED = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 
@@ -30,10 +31,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(service: str, level: str = "INFO") -> None:
+    """JSON lines on stderr. Replaces a handler an earlier call installed; leaves other handlers alone."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.set_name(HANDLER_NAME)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != HANDLER_NAME] + [handler]
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     # uvicorn's access log prints query strings; they may hold search terms, so keep it off.

@@ -25,7 +25,7 @@ def run_env(target_metadata: MetaData | list[MetaData]) -> None:
 
     async def run_async() -> None:
         engine = async_engine_from_config(config.get_section(config.config_ini_section, {}),
-                                          prefix="sqlalchemy.", poolclass=pool.NullPool)
+                                          prefix="sqlalchemy.", poolclass=pool.NullPool, hide_parameters=True)
         async with engine.connect() as connection:
             await connection.run_sync(do_run)
         await engine.dispose()

@@ -10,6 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.dates import InvalidPeriod
+from shared.db import Conflict
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -110,6 +113,17 @@ def install(app: FastAPI) -> None:
         return problem_response(422, "Forespørselen inneholder ugyldige data. Ingenting er lagret.",
                                 slug="ugyldige-data", instance=request.url.path,
                                 feil=validation_errors(list(exc.errors())))
+
+    @app.exception_handler(InvalidPeriod)
+    async def _period(request: Request, exc: InvalidPeriod) -> JSONResponse:
+        return problem_response(422, "Forespørselen inneholder ugyldige data.", slug="ugyldige-data",
+                                instance=request.url.path, feil=[{"felt": "periode", "melding": str(exc)}])
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return problem_response(409, "En annen forespørsel lagret de samme dataene samtidig. Ingenting er lagret "
+                                "av denne; hent dataene på nytt og prøv igjen.", slug="samtidig-endring",
+                                instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -101,7 +101,10 @@ class EmbeddedRun:
         self.procs: dict[str, subprocess.Popen] = {}
 
     def start(self, timeout: float = 60) -> None:
+        os.umask(0o077)  # var/ holds names and fødselsnummer: files, logs, databases owner-only, children too
         (self.var_dir / "logs").mkdir(parents=True, exist_ok=True)
+        if not self.var_dir.stat().st_mode & 0o1000:  # tighten our var/, never a shared sticky dir like /tmp
+            self.var_dir.chmod(0o700)
         ensure_dev_keypair(self.var_dir)
         self.broker.start()
         for spec in self.services:

@@ -31,6 +31,18 @@ class ServiceSettings(BaseSettings):
     kafka_request_timeout_ms: int = 30000
     kafka_enabled: bool = True
     max_event_bytes: int = 256 * 1024
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    """PLAINTEXT for the embedded broker (loopback only); SASL_SSL (SCRAM over TLS) in production."""
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
+    """CA bundle that signed the brokers' certificates; the system's trust store if unset."""
+
+    max_body_bytes: int = 1024 * 1024
+    """Largest JSON request body; larger is 413 before the body is read on."""
+    max_import_bytes: int = 1024 * 1024 * 1024
+    """Largest bulk import, counted while it streams."""
 
     relay_batch_size: int = 1000
     relay_idle_seconds: float = 0.05
@@ -66,6 +78,11 @@ class ServiceSettings(BaseSettings):
                 problems.append("IMDI_AUTH_ISSUER must name the production issuer")
             if self.database_url.startswith("sqlite"):
                 problems.append("IMDI_DATABASE_URL must point at PostgreSQL in production")
+            if self.kafka_enabled and self.kafka_security_protocol != "SASL_SSL":
+                problems.append("IMDI_KAFKA_SECURITY_PROTOCOL must be SASL_SSL in production")
+            if self.kafka_security_protocol.startswith("SASL") and not (
+                    self.kafka_sasl_username and self.kafka_sasl_password):
+                problems.append("IMDI_KAFKA_SASL_USERNAME and IMDI_KAFKA_SASL_PASSWORD must be set for SASL")
             if problems:
                 raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

@@ -17,6 +17,7 @@ import pytest
 
 from shared.auth import ensure_dev_keypair, issue_token
 from shared.broker import EmbeddedBroker
+from tests.log_guard import no_personal_data_in_log_files, no_personal_data_in_logs  # noqa: F401 - autouse
 
 PG_DSN = os.environ.get("IMDI_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 ROOT = Path(__file__).resolve().parent.parent

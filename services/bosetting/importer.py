@@ -4,7 +4,9 @@ Each row is the whole current state of a case in the source system. A new ``ekst
 a known one brings the case forward to the row's stages and corrects its person data; a row equal to what
 is stored changes nothing and publishes nothing. Rows are validated one by one: a bad row is reported with
 its line number and reasons and the good rows are imported. Rows are applied in transactions of
-``CHUNK`` rows, so memory stays flat whatever the file's size.
+``CHUNK`` rows, so memory stays flat whatever the file's size. A chunk that loses a race with a concurrent
+import of the same cases (a unique constraint refuses it) is applied again, and then finds them stored. If
+the file cannot be read on, :class:`ImportStopped` says how many rows were stored before it stopped.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from sqlalchemy import select
 from bosetting import rules, service
 from bosetting.models import Sak
 from bosetting.schemas import ImportFeil, ImportRapport, SakImportRad
-from shared.db import Database
+from shared.db import Conflict, Database
 from shared.problems import validation_errors
 
 CHUNK = 500
 MAX_LISTED_ERRORS = 1000
 MAX_LINE_BYTES = 64 * 1024
+ATTEMPTS = 3
 TRUE = {"true", "ja", "1", "j", "yes"}
 FALSE = {"false", "nei", "0", "n", "no", ""}
 BOOL_FIELDS = {"enslig_mindrearig", "nedsatt_funksjonsevne"}
@@ -49,8 +52,33 @@ class Report:
         else:
             self.feil_utelatt += 1
 
+    def add(self, other: Report) -> None:
+        """Count ``other``'s outcome (a committed chunk) into this report."""
+        self.opprettet += other.opprettet
+        self.endret += other.endret
+        self.uendret += other.uendret
+        for e in other.feil:
+            self.error(e.linje, e.ekstern_id, e.feil)
+
+    @property
+    def stored(self) -> int:
+        """Rows whose state is in the database (created, changed or already equal)."""
+        return self.opprettet + self.endret + self.uendret
+
     def result(self) -> ImportRapport:
         return ImportRapport(**{**vars(self), "feil": sorted(self.feil, key=lambda f: f.linje)})
+
+
+class UnreadableFile(ValueError):
+    """The stream cannot be read on as NDJSON or CSV (the message says why, in Norwegian)."""
+
+
+class ImportStopped(Exception):
+    """The import could not read on; ``report`` holds what was stored before. ``__cause__`` says why."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__("import stopped")
+        self.report = report
 
 
 async def lines(body: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, str]]:
@@ -65,7 +93,7 @@ async def lines(body: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, str]]:
             number += 1
             yield number, line.rstrip("\r")
         if len(pending.encode()) > MAX_LINE_BYTES:
-            raise ValueError(f"linje {number + 1} er lengre enn {MAX_LINE_BYTES} byte")
+            raise UnreadableFile(f"linje {number + 1} er lengre enn {MAX_LINE_BYTES} byte")
     pending += decoder.decode(b"", final=True)
     if pending:
         yield number + 1, pending.rstrip("\r")
@@ -80,7 +108,7 @@ async def records(body: AsyncIterator[bytes], fmt: str) -> AsyncIterator[tuple[i
         if fmt == "ndjson":
             try:
                 value = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # RecursionError: nested deeper than Python allows
                 yield number, None, "Linjen er ikke gyldig JSON."
                 continue
             if not isinstance(value, dict):
@@ -88,7 +116,13 @@ async def records(body: AsyncIterator[bytes], fmt: str) -> AsyncIterator[tuple[i
                 continue
             yield number, value, None
             continue
-        cells = next(csv.reader([line]))
+        try:
+            cells = next(csv.reader([line]))
+        except csv.Error:  # e.g. a bare CR inside an unquoted field
+            if header is None:
+                raise UnreadableFile("overskriftslinjen kan ikke leses som CSV") from None
+            yield number, None, "Linjen kan ikke leses som CSV (linjeskift eller tegn som ikke hører hjemme)."
+            continue
         if header is None:
             header = [c.strip() for c in cells]
             continue
@@ -113,7 +147,17 @@ async def records(body: AsyncIterator[bytes], fmt: str) -> AsyncIterator[tuple[i
 
 async def run(*, db: Database, body: AsyncIterator[bytes], fmt: str, pseudonym_key: str,
               on_commit=None) -> ImportRapport:
+    """Import the stream; raises :class:`ImportStopped` (with the rows stored so far) if it cannot finish."""
     report = Report()
+    try:
+        await _run(db, body, fmt, pseudonym_key, on_commit, report)
+    except Exception as exc:
+        raise ImportStopped(report) from exc
+    return report.result()
+
+
+async def _run(db: Database, body: AsyncIterator[bytes], fmt: str, pseudonym_key: str, on_commit,
+               report: Report) -> None:
     batch: list[tuple[int, SakImportRad]] = []
     async for number, record, parse_error in records(body, fmt):
         report.rader += 1
@@ -131,11 +175,26 @@ async def run(*, db: Database, body: AsyncIterator[bytes], fmt: str, pseudonym_k
             batch = []
     if batch:
         await _apply(db, batch, report, pseudonym_key, on_commit)
-    return report.result()
 
 
 async def _apply(db: Database, batch: list[tuple[int, SakImportRad]], report: Report, pseudonym_key: str,
                  on_commit) -> None:
+    """Apply a chunk in one transaction; count it into ``report`` once committed. A chunk that lost a race
+    with a concurrent import is applied again: the cases the other import stored are then updates."""
+    for attempt in range(1, ATTEMPTS + 1):
+        outcome = Report()
+        try:
+            await _apply_once(db, batch, outcome, pseudonym_key, on_commit)
+        except Conflict:
+            if attempt == ATTEMPTS:
+                raise
+            continue
+        report.add(outcome)
+        return
+
+
+async def _apply_once(db: Database, batch: list[tuple[int, SakImportRad]], report: Report, pseudonym_key: str,
+                      on_commit) -> None:
     uow = db.unit_of_work(source_service="bosetting")
     if on_commit:
         uow.on_commit(on_commit)

@@ -137,6 +137,20 @@ def apply(sak: Sak, change: Change, pseudonym_key: str) -> ev.EventData:
     return event
 
 
+class NotPermitted(Exception):
+    """A change the principal may not make (answered with 403)."""
+
+
+def check_municipality_change(kommunenummer: str, sak: Sak, change: Change) -> None:
+    """A municipality accepts and settles, in its own kommune, the persons proposed to it. Proposing, closing
+    and moving a case to (or from) another municipality are IMDi's. Raises :class:`NotPermitted`."""
+    if change.stadium not in ("akseptert", "bosatt") or sak.utvalgt_kommune != kommunenummer:
+        raise NotPermitted("Kommunen kan bare akseptere og bosette personer som er utvalgt til den.")
+    if change.kommunenummer not in (None, kommunenummer) or sak.kommunenummer not in (None, kommunenummer):
+        raise NotPermitted("Kommunen kan bare bosette i egen kommune; å flytte en sak til en annen kommune er "
+                           "IMDis oppgave.")
+
+
 def _need_kommune(change: Change) -> None:
     if not change.kommunenummer:
         raise RuleViolation("Kommunenummer må oppgis.", "kommunenummer")

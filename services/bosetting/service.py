@@ -12,7 +12,7 @@ from bosetting import rules
 from bosetting.models import Anmodning, Kommunevedtak, Sak
 from bosetting.schemas import AnmodningInn, KommunevedtakInn, SakCreate, SakPatch, StadiumEndring
 from shared.auth import Principal
-from shared.db import UnitOfWork
+from shared.db import Conflict, UnitOfWork
 from shared.events import schemas as ev
 from shared.problems import Problem, validation_errors
 from shared.pseudonym import person_ref
@@ -75,23 +75,34 @@ def build(data: SakCreate, pseudonym_key: str) -> tuple[Sak, list[ev.EventData]]
     return sak, events
 
 
+async def _refuse_clash(session: AsyncSession, data: SakCreate) -> None:
+    """409 if the DUF-nummer or the external id already belongs to a case."""
+    clash = (await session.execute(select(Sak.id, Sak.duf_nummer).where(or_(
+        Sak.duf_nummer == data.duf_nummer,
+        Sak.ekstern_id == data.ekstern_id if data.ekstern_id else False)))).first()
+    if clash:
+        what = "DUF-nummeret" if clash.duf_nummer == data.duf_nummer else "Den eksterne saks-id-en"
+        raise Problem(409, f"{what} tilhører allerede en sak.", slug="sak-finnes", sak_id=clash.id)
+
+
 async def create(*, uow: UnitOfWork, data: SakCreate, pseudonym_key: str) -> Sak:
-    async with uow:
-        clash = (await uow.session.execute(select(Sak.id, Sak.duf_nummer).where(or_(
-            Sak.duf_nummer == data.duf_nummer,
-            Sak.ekstern_id == data.ekstern_id if data.ekstern_id else False)))).first()
-        if clash:
-            what = "DUF-nummeret" if clash.duf_nummer == data.duf_nummer else "Den eksterne saks-id-en"
-            raise Problem(409, f"{what} tilhører allerede en sak.", slug="sak-finnes", sak_id=clash.id)
-        try:
-            sak, events = build(data, pseudonym_key)
-            await check_family_together(uow.session, sak)
-        except rules.RuleViolation as exc:
-            raise invalid(str(exc), exc.field) from exc
-        uow.session.add(sak)
-        await uow.session.flush()
-        for event in events:
-            uow.publish(event)
+    try:
+        async with uow:
+            await _refuse_clash(uow.session, data)
+            try:
+                sak, events = build(data, pseudonym_key)
+                await check_family_together(uow.session, sak)
+            except rules.RuleViolation as exc:
+                raise invalid(str(exc), exc.field) from exc
+            uow.session.add(sak)
+            await uow.session.flush()
+            for event in events:
+                uow.publish(event)
+    except Conflict:
+        # A concurrent request created the case between our check and our insert: answer as the check would.
+        async with uow.db.sessions() as session:
+            await _refuse_clash(session, data)
+        raise Problem(409, "Saken finnes allerede.", slug="sak-finnes") from None
     return sak
 
 
@@ -166,17 +177,23 @@ async def change_stage(*, uow: UnitOfWork, sak_id: str, data: StadiumEndring, pr
                        expected_version: int | None, pseudonym_key: str) -> Sak:
     async with uow:
         sak = await get(session=uow.session, sak_id=sak_id, principal=principal)
-        if principal.kommunenummer is not None and (
-                data.stadium not in ("akseptert", "bosatt") or sak.utvalgt_kommune != principal.kommunenummer):
-            raise Problem(403, "Kommunen kan bare akseptere og bosette personer som er utvalgt til den.")
+        if principal.kommunenummer is not None:
+            try:
+                rules.check_municipality_change(principal.kommunenummer, sak, _change(data))
+            except rules.NotPermitted as exc:
+                raise Problem(403, str(exc), slug="ingen-tilgang") from exc
         _check_version(sak, expected_version, required=False)
         await _apply_change(uow, sak, data, pseudonym_key)
     return sak
 
 
+def _change(data: StadiumEndring) -> rules.Change:
+    return rules.Change(data.stadium, data.dato, data.kommunenummer, data.arsak)
+
+
 async def _apply_change(uow: UnitOfWork, sak: Sak, data: StadiumEndring, pseudonym_key: str) -> None:
     try:
-        event = rules.apply(sak, rules.Change(data.stadium, data.dato, data.kommunenummer, data.arsak), pseudonym_key)
+        event = rules.apply(sak, _change(data), pseudonym_key)
         await check_family_together(uow.session, sak)
     except rules.RuleViolation as exc:
         raise invalid(str(exc), exc.field) from exc

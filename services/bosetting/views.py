@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Annotated, Literal
 
@@ -25,10 +26,12 @@ from bosetting.schemas import (
 from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
 from shared.dates import today_oslo
+from shared.gate import BodyTooLarge
 from shared.geo import kommuner_2017
 from shared.measure_schemas import MaalVerdi
 from shared.problems import PROBLEM_RESPONSES, Problem
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 
 Reader = Annotated[Principal, Depends(require_scope("imdi:bosetting.read", "imdi:bosetting.write"))]
@@ -174,9 +177,25 @@ async def import_saker(request: Request, settings: SettingsDep, principal: Write
         return await importer.run(db=request.app.state.db, body=request.stream(), fmt=fmt,
                                   pseudonym_key=settings.pseudonym_key.get_secret_value(),
                                   on_commit=request.app.state.relay.notify)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise Problem(400, f"Filen kan ikke leses: {exc}. Rader før feilen er importert; importen kan kjøres på "
-                      "nytt.") from exc
+    except importer.ImportStopped as stopped:
+        raise _import_stopped(stopped) from stopped
+
+
+def _import_stopped(stopped: importer.ImportStopped) -> Problem:
+    """Why the import stopped, how many rows were stored before, and that sending the file again is safe."""
+    cause, report = stopped.__cause__, stopped.report
+    if isinstance(cause, BodyTooLarge):
+        status, why = 413, cause.detail
+    elif isinstance(cause, UnicodeDecodeError):
+        status, why = 400, "Filen er ikke gyldig UTF-8"
+    elif isinstance(cause, importer.UnreadableFile):
+        status, why = 400, f"Filen kan ikke leses: {cause}"
+    else:
+        log.error("import stopped", exc_info=cause, extra={"lagret": report.stored})
+        status, why = 500, "Importen stoppet på grunn av en uventet feil"
+    return Problem(status, f"{why.rstrip('.')}. {report.stored} rader ble lagret før importen stoppet; send hele "
+                   "filen på nytt: importen er idempotent, så ingenting telles dobbelt.", slug="import-stoppet",
+                   lagret=report.stored, rader_lest=report.rader, avvist=report.avvist)
 
 
 # --- requests and municipal decisions ---------------------------------------------------------------

@@ -109,7 +109,8 @@ def test_production_settings_refuse_unsafe_defaults():
     assert "IMDI_PSEUDONYM_KEY" in text and "IMDI_AUTH_JWKS_URL" in text and "PostgreSQL" in text
     ok = ServiceSettings(service_name="bosetting", environment="production", pseudonym_key="x" * 40,
                          auth_jwks_url="https://idp.example/jwks", auth_issuer="https://idp.example/",
-                         database_url="postgresql+asyncpg://db/bosetting")
+                         database_url="postgresql+asyncpg://db/bosetting", kafka_security_protocol="SASL_SSL",
+                         kafka_sasl_username="bosetting", kafka_sasl_password="x" * 20)
     assert ok.auth_public_key_file is None
 
 
