@@ -202,15 +202,14 @@ class Attack:
         keys = set(L.cells)
         kommuner = {k[1] for k in keys if k[0] == "k"}
         fylker = {k[1] for k in keys if k[0] == "f"}
-        for kind, ids in (("k", kommuner), ("f", fylker), ("l", [None])):
-            for i in ids:
-                key = (lambda c: (kind, i, c)) if i is not None else (lambda c: ("l", c))
-                if key("totalt") not in keys or key("K") not in keys:
-                    continue
-                self.relate([(1, L, key("K")), (1, L, key("M")), (-1, L, key("totalt"))], 0, 0)
-                self.relate([(1, L, key("totalt"))], 1, np.inf)
-                if kind != "l":
-                    self.relate([(1, L, key("totalt")), (-1, L, key("enslige_mindrearige"))], 0, np.inf)
+        rows = [("k", k) for k in kommuner] + [("f", f) for f in fylker] + [("l",)]
+        for row in rows:
+            if (*row, "totalt") not in keys or (*row, "K") not in keys:
+                continue
+            self.relate([(1, L, (*row, "K")), (1, L, (*row, "M")), (-1, L, (*row, "totalt"))], 0, 0)
+            self.relate([(1, L, (*row, "totalt"))], 1, np.inf)
+            if row[0] != "l":
+                self.relate([(1, L, (*row, "totalt")), (-1, L, (*row, "enslige_mindrearige"))], 0, np.inf)
         by_fylke: dict[str, list[str]] = {}
         for k in kommuner:
             by_fylke.setdefault(kommuner_2017()[k].fylkesnummer, []).append(k)
@@ -270,28 +269,62 @@ class Attack:
         if h2 and h1 and years:
             self.exact_sum([h1[-1], h2[0]], max(years, key=lambda L: L.order))
 
-    def ranges(self) -> dict[tuple, tuple[float, float]]:
-        """Minimum and maximum of every hidden cell over all integer solutions of the constraints."""
-        self.build()
-        n = len(self.index)
-        if n == 0:
-            return {}
-        A = np.zeros((len(self.eq), n))
+    def matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        A = np.zeros((len(self.eq), len(self.index)))
         lo, hi = np.zeros(len(self.eq)), np.zeros(len(self.eq))
         for i, (row, a, b) in enumerate(self.eq):
             for j, coef in row.items():
                 A[i, j] = coef
             lo[i], hi[i] = a, b
+        return A, lo, hi
+
+    def holds_for(self, truth: dict[tuple, int]) -> bool:
+        """The constraints are the analyst's knowledge: the true figures must satisfy them."""
+        A, lo, hi = self.matrix()
+        x = np.zeros(len(self.index))
+        for key, j in self.index.items():
+            x[j] = truth[key]
+        y = A @ x
+        return bool(np.all(y >= lo - 1e-6) and np.all(y <= hi + 1e-6))
+
+    def ranges(self, need: float) -> dict[tuple, tuple[float, float]]:
+        """For every hidden cell, bounds on its value over all integer solutions: exact (min, max) where the
+        range is narrower than ``need``, else two feasible values at least ``need`` apart (every solution the
+        solver finds widens what is known of every cell; most cells need no programme of their own)."""
+        self.build()
+        n = len(self.index)
+        if n == 0:
+            return {}
+        A, lo, hi = self.matrix()
         constraints = LinearConstraint(A, lo, hi)
+        seen_lo, seen_hi = np.full(n, np.inf), np.full(n, -np.inf)
+        exact: dict[int, list[float]] = {}
+
+        def solve(c: np.ndarray) -> float | None:
+            res = milp(c, constraints=constraints, integrality=np.ones(n), bounds=Bounds(0, np.inf))
+            if res.status == 2:
+                raise AssertionError("the attacker's constraints are infeasible: the model is wrong")
+            if res.status != 0:
+                return None
+            np.minimum(seen_lo, res.x, out=seen_lo)
+            np.maximum(seen_hi, res.x, out=seen_hi)
+            return float(res.fun)
+
+        solve(np.ones(n))
+        solve(-np.ones(n))
+        for j in range(n):
+            if seen_hi[j] - seen_lo[j] >= need:
+                continue
+            c = np.zeros(n)
+            c[j] = -1
+            top = solve(c)
+            if top is None:
+                seen_hi[j] = np.inf
+                continue
+            c[j] = 1
+            exact[j] = [solve(c), -top]
         out = {}
         for key, j in self.index.items():
-            c = np.zeros(n)
-            bounds = []
-            for sign in (1, -1):
-                c[j] = sign
-                res = milp(c, constraints=constraints, integrality=np.ones(n), bounds=Bounds(0, np.inf))
-                if res.status == 2:
-                    raise AssertionError("the attacker's constraints are infeasible: the model is wrong")
-                bounds.append(sign * res.fun if res.status == 0 else (np.inf if sign < 0 else -np.inf))
-            out[key] = (round(bounds[0]), bounds[1] if np.isinf(bounds[1]) else round(bounds[1]))
+            low, high = exact.get(j, (seen_lo[j], seen_hi[j]))
+            out[key] = (round(low), high if np.isinf(high) else round(high))
         return out
