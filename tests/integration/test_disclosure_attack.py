@@ -7,12 +7,18 @@ published. Then everything a JD token can read is collected and handed to the at
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import delete, select
 
-from tests.conftest import bearer
+from rapportering import reports, service
+from rapportering.models import report_version
+from tests.conftest import bearer, eventually, is_problem
 from tests.disclosure_attack import (
     Attack,
     Layer,
@@ -155,3 +161,116 @@ async def test_attacker_cannot_narrow_any_suppressed_cell(system, token, seed):
     print(f"seed {seed}: {len(recovered)} of {len(suppressed)} suppressed cells recovered exactly, "
           f"{len(narrow)} narrowed below the protection interval")
     assert not narrow, f"{len(recovered)} of {len(suppressed)} recovered exactly; narrowed: {narrow[:8]}"
+
+
+COUNT_KEYS = {"K", "M", "totalt", "enslige_mindrearige", "teller", "nevner"}
+COUNT_HEADERS = {"Kvinner", "Menn", "Totalt", "Enslige mindreårige", "Teller", "Nevner"}
+LIVE = ["/api/v1/styringsparametere?ar=2017", "/api/v1/oppdrag?ar=2017",
+        "/api/v1/styringsparametere/SP1/verdi?periode=2017", "/api/v1/styringsparametere/SP3/verdi?periode=2017-05",
+        "/api/v1/styringsparametere/SP1/verdi/hendelser?periode=2017",
+        "/api/v1/oppdrag/2017/O1/milepaeler/M1/historikk", "/api/v1/rapporter/arsrapport/2017/utkast",
+        "/api/v1/rapporter/manedsrapport/2017-03/utkast", "/api/v1/rapporter/arsrapport/2017/versjoner/1/posisjon"]
+
+
+def small_counts(obj, path: str = "") -> list[tuple[str, int]]:
+    """Every person count from 1 to 4 in a JSON document, a diff or a workbook's count columns."""
+    found: list[tuple[str, int]] = []
+    if isinstance(obj, dict):
+        if "sti" in obj and obj["sti"].rsplit("/", 1)[-1] in COUNT_KEYS:
+            found += [(obj["sti"], v) for v in (obj.get("fra"), obj.get("til")) if _small(v)]
+        if obj.get("class") == "dataset":  # JSON-stat: the figures are in value; dimension holds indices
+            return [(path + "/value", v) for v in obj["value"] if _small(v)]
+        for key, value in obj.items():
+            if key in COUNT_KEYS and _small(value):
+                found.append((f"{path}/{key}", value))
+            found += small_counts(value, f"{path}/{key}")
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            found += small_counts(value, f"{path}/{i}")
+    return found
+
+
+def _small(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < THRESHOLD
+
+
+def excel_small_counts(sheets: dict[str, list[list[object]]]) -> list[tuple[str, object]]:
+    found = []
+    for title, rows in sheets.items():
+        columns = [i for i, h in enumerate(rows[0]) if h in COUNT_HEADERS] if rows else []
+        found += [(title, row[i]) for row in rows[1:] for i in columns if _small(row[i])]
+    return found
+
+
+async def test_jd_reads_every_route_and_finds_no_small_count_hash_or_draft(system, token):
+    bos, rap = system
+    await publish_year(bos, rap, token, 5)
+    jd = bearer(token("imdi:rapport.read", subject="jd"))
+    intern = bearer(token("imdi:rapport.intern"))
+    for path in LIVE:
+        r = await rap.get(path, headers=jd)
+        assert is_problem(r, 403), (path, r.status_code)
+        assert (await rap.get(path, headers=intern)).status_code == 200, path
+    seen = await collect(rap, jd)
+    assert not any(path.endswith("/utkast") or "/verdi" in path or "posisjon" in path for path in seen)
+    for path, body in seen.items():
+        if path.endswith("#xlsx"):
+            assert not excel_small_counts(body), (path, excel_small_counts(body)[:5])
+        elif not path.endswith("headers"):
+            assert not small_counts(body), (path, small_counts(body)[:5])
+    # the internal hash of any version is nowhere in what JD got, headers included; JD's hash is of what it got
+    internal = (await rap.get("/api/v1/rapporter", headers=intern)).json()
+    everything = json.dumps(seen, default=str)
+    differing = [v for v in internal if v["sha256"] != v["sha256_ekstern"]]  # monthly reports hold no counts
+    assert len(differing) == 3 and not any(v["sha256"] in everything for v in differing)
+    for v in (await rap.get("/api/v1/rapporter", headers=jd)).json():
+        assert v["publisert_av"] in ("system", "IMDi (analyse og rapportering)") and "sha256_ekstern" not in v
+        r = await rap.get(f"/api/v1/rapporter/{v['rapporttype']}/{v['periode']}/versjoner/{v['versjon']}",
+                          headers=jd)
+        assert r.headers["x-rapport-sha256"] == v["sha256"] == reports.sha256(r.content)
+    # integer path parameters are bounded: 422, not an overflow
+    for tail in ("", "/endringer", "/statistikk"):
+        r = await rap.get(f"/api/v1/rapporter/arsrapport/2017/versjoner/9223372036854775808{tail}", headers=intern)
+        assert is_problem(r, 422), (tail, r.status_code)
+
+
+async def monthly_versions(rap) -> dict[str, list[int]]:
+    async with rap.app.state.db.sessions() as s:
+        rows = (await s.execute(select(report_version.c.periode, report_version.c.versjon).where(
+            report_version.c.rapporttype == "manedsrapport"))).all()
+    out: dict[str, list[int]] = {}
+    for period, version in rows:
+        out.setdefault(period, []).append(version)
+    return out
+
+
+async def test_monthly_reports_are_published_by_the_scheduler_once_under_concurrency(system, token):
+    _, rap = system
+    jd = bearer(token("imdi:rapport.read", subject="jd"))
+    writer = bearer(token("imdi:rapport.write"))
+
+    async def all_months() -> bool:
+        return len(await monthly_versions(rap)) == 12
+
+    await eventually(all_months, what="the scheduler published the closed months at start-up")
+    async with rap.app.state.db.sessions() as s, s.begin():
+        await s.execute(delete(report_version).where(report_version.c.rapporttype == "manedsrapport"))
+    r = await rap.get("/api/v1/rapporter/manedsrapport/2017-04", headers=jd)
+    assert is_problem(r, 404) and "publiseres automatisk" in r.json()["detail"]
+    assert await monthly_versions(rap) == {}, "a GET never publishes"
+
+    settings = rap.app.state.settings
+    job = [service.publish_closed_months(db=rap.app.state.db, consumer=settings.consumer_group,
+                                         today=date(2026, 1, 1), threshold=settings.prikking_terskel)
+           for _ in range(3)]
+    reads = [rap.get("/api/v1/rapporter/manedsrapport/2017-04", headers=jd) for _ in range(8)]
+    posts = [rap.post("/api/v1/rapporter/manedsrapport/2017-04/publiser", headers=writer) for _ in range(4)]
+    posts += [rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/publiser", headers=writer) for _ in range(2)]
+    results = await asyncio.gather(*job, *reads, *posts)
+    responses = results[len(job):]
+    assert all(r.status_code < 500 for r in responses), [r.status_code for r in responses]
+    assert {r.status_code for r in responses[:8]} <= {200, 404}
+    created_by_job, created_by_post = sum(results[:len(job)]), sum(r.status_code == 201 for r in responses[8:12])
+    assert created_by_job + created_by_post == 12, "each closed month exactly once"
+    assert await monthly_versions(rap) == {f"2017-{m:02d}": [1] for m in range(1, 13)}
+    assert (await rap.get("/api/v1/rapporter/manedsrapport/2017-04", headers=jd)).status_code == 200
