@@ -229,17 +229,14 @@ async def _publish(db: Database, consumer: str, model: Styringsmodell, report_ty
 
 
 async def linked_versions(session: AsyncSession, year: int) -> list[tuple[dict, dict]]:
-    """(internal, external) content of every published half-year and annual version of the year."""
+    """(internal, external) content of every published half-year and annual version of the year. Versions
+    published before disclosure control (no external rendering) are not served to external readers any more
+    and are left out; what they showed before cannot be taken back."""
     rows = (await session.execute(select(report_version.c.innhold, report_version.c.innhold_ekstern).where(
         report_version.c.rapporttype.in_(["halvarsrapport", "arsrapport"]),
         report_version.c.periode.like(f"{year}%")).order_by(
         report_version.c.rapporttype, report_version.c.periode, report_version.c.versjon))).all()
-    out = []
-    for full, external in rows:
-        if external is None:
-            raise Problem(409, "En tidligere publisert versjon mangler prikket utgave; den må publiseres på nytt.")
-        out.append((json.loads(full), json.loads(external)))
-    return out
+    return [(json.loads(full), json.loads(external)) for full, external in rows if external is not None]
 
 
 def shown_publisher(by: str) -> str:
