@@ -7,3 +7,5 @@ class Settings(ServiceSettings):
     """Published statistics suppress counts from 1 to this minus one (with secondary suppression)."""
     risk_sweep_seconds: float = 30.0
     """How often computed risk is compared with the last seen and changes published."""
+    monthly_publish_seconds: float = 300.0
+    """How often the scheduler publishes the monthly reports of closed months (also once at start-up)."""

@@ -20,12 +20,24 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], 
         cell.font = Font(bold=True)
     for row in rows:
         ws.append(row)
+        for cell in ws[ws.max_row]:
+            _as_text(cell)
     for col in percent_cols:
         for (cell,) in ws.iter_rows(min_row=2, min_col=col + 1, max_col=col + 1):
             cell.number_format = PCT
     for i, header in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, min(60, len(header) + 4))
     return ws
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell) -> None:
+    """Free text is text: a string a spreadsheet would take as a formula is stored as a quoted string."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def excel(content: dict[str, Any]) -> bytes:
@@ -99,8 +111,6 @@ def jsonstat(content: dict[str, Any], level: str) -> dict[str, Any]:
     for r in rows:
         for sex, _ in sexes:
             v = r.get(sex)
-            if sex == "totalt" and r.get("prikket"):
-                v = r["totalt"]  # the row total itself is safe after secondary suppression
             if v is None:
                 status[str(len(values))] = ".."
             values.append(v)

@@ -32,6 +32,23 @@ async def risk_sweep(app: FastAPI, stop: asyncio.Event) -> None:
             log.exception("risk sweep failed")
 
 
+async def monthly_publisher(app: FastAPI, stop: asyncio.Event) -> None:
+    """The scheduler for monthly reports: at start-up and then every ``monthly_publish_seconds``, publish the
+    report of each closed month that has none. Reading a report never publishes one."""
+    settings: Settings = app.state.settings
+    while not stop.is_set():
+        try:
+            await service.publish_closed_months(db=app.state.db, consumer=settings.consumer_group,
+                                                today=today_oslo(), threshold=settings.prikking_terskel)
+        except Exception:  # the scheduler must not die; the next round tries again
+            log.exception("monthly report publishing failed")
+        try:
+            await asyncio.wait_for(stop.wait(), settings.monthly_publish_seconds)
+            return
+        except TimeoutError:
+            pass
+
+
 def build(settings: Settings | None = None, projection: MeasureProjection | None = None):
     load_all()  # a broken steering model stops the service at start-up
     return create_app(
@@ -43,7 +60,7 @@ def build(settings: Settings | None = None, projection: MeasureProjection | None
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
         projection=projection or MeasureProjection(),
-        background=[risk_sweep],
+        background=[risk_sweep, monthly_publisher],
     )
 
 

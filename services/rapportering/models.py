@@ -116,4 +116,8 @@ report_version = Table(
     Column("posisjon", Text, nullable=False),
     Column("publisert", UtcDateTime, nullable=False),
     Column("publisert_av", String(200), nullable=False),
+    # what external readers get (disclosure control applied at publish time) and its hash; null only for
+    # versions published before the control existed, which external readers then cannot read
+    Column("innhold_ekstern", Text, nullable=True),
+    Column("sha256_ekstern", String(64), nullable=True),
 )

@@ -1,14 +1,13 @@
 """Reports: half-year, annual and monthly, built from the read model as of their count date.
 
 Content is deterministic (sorted keys, rounded shares, nothing from the moment of publishing), so a version
-reproduces byte for byte from the same events. Published statistics suppress small counts with secondary
-suppression; internal users with ``imdi:rapport.intern`` see the figures as they are.
+reproduces byte for byte from the same events. What external readers get is the rendering
+``rapportering.disclosure`` makes at publish time; internal users see the content as it is.
 """
 
 from __future__ import annotations
 
 import calendar
-import copy
 import hashlib
 import json
 from datetime import date, timedelta
@@ -204,56 +203,3 @@ def diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
             out += diff(a, b, f"{path}/{i}")
         return out
     return [] if old == new else [{"sti": path or "/", "fra": old, "til": new}]
-
-
-# --- suppression ---------------------------------------------------------------------------------------
-def suppress_table(rows: list[dict[str, Any]], columns: list[str], threshold: int) -> list[dict[str, Any]]:
-    """Primary suppression of counts 1..threshold-1, then secondary suppression so that row totals (the
-    ``totalt`` column) and column totals (sums over rows) cannot reveal a suppressed cell: a row or column with
-    exactly one suppressed cell gets its smallest other non-zero cell suppressed too, until nothing changes."""
-    hidden = {(i, c) for i, r in enumerate(rows) for c in columns if isinstance(r.get(c), int) and 0 < r[c] < threshold}
-    changed = True
-    while changed:
-        changed = False
-        for i, r in enumerate(rows):
-            mine = [c for c in columns if (i, c) in hidden]
-            if len(mine) == 1:
-                others = [c for c in columns if (i, c) not in hidden and isinstance(r.get(c), int) and r[c] > 0]
-                if others:
-                    hidden.add((i, min(others, key=lambda c: (r[c], c))))
-                    changed = True
-        for c in columns:
-            mine = [i for i in range(len(rows)) if (i, c) in hidden]
-            if len(mine) == 1:
-                others = [i for i in range(len(rows)) if (i, c) not in hidden and isinstance(rows[i].get(c), int)
-                          and rows[i][c] > 0]
-                if others:
-                    hidden.add((min(others, key=lambda i: (rows[i][c], i)), c))
-                    changed = True
-    out = copy.deepcopy(rows)
-    for i, c in hidden:
-        out[i][c] = None
-        out[i].setdefault("prikket", []).append(c)
-    for r in out:
-        if "prikket" in r:
-            r["prikket"].sort()
-    return out
-
-
-def suppressed(content: dict[str, Any], threshold: int) -> dict[str, Any]:
-    """The published (external) form of a report: small counts suppressed."""
-    out = copy.deepcopy(content)
-    stats = out.get("bosettingsstatistikk")
-    if stats:
-        stats["etter_kommune"] = suppress_table(stats["etter_kommune"], ["K", "M", "enslige_mindrearige"], threshold)
-        stats["etter_fylke"] = suppress_table(stats["etter_fylke"], ["K", "M", "enslige_mindrearige"], threshold)
-        stats["prikking"] = {"terskel": threshold, "metode": f"Tall fra 1 til {threshold - 1} er prikket, og "
-                             "sekundærprikket slik at summer ikke avslører dem."}
-    for goal in out.get("mal", []):
-        for sp in goal["styringsparametere"]:
-            by_sex = sp["verdi"].get("etter_kjonn") or {}
-            cells = [by_sex[k]["nevner"] for k in ("K", "M") if k in by_sex]
-            if any(0 < n < threshold for n in cells):
-                for k in by_sex:
-                    by_sex[k] = {"teller": None, "nevner": None, "andel": None, "prikket": True}
-    return out

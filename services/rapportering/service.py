@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -10,9 +11,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import queries, reports
+from rapportering import disclosure, queries, reports
 from rapportering.models import measure_cell, report_version, risk_state
 from rapportering.risk import assignment_risk, project_share, sp_risk
 from rapportering.steering import Styringsmodell, load, years
@@ -160,7 +162,8 @@ async def get_version(session: AsyncSession, report_type: str, period: str, vers
 
 async def versions(session: AsyncSession, report_type: str | None, period: str | None) -> list[dict]:
     query = select(report_version.c.rapporttype, report_version.c.periode, report_version.c.versjon,
-                   report_version.c.sha256, report_version.c.publisert, report_version.c.publisert_av)
+                   report_version.c.sha256, report_version.c.sha256_ekstern, report_version.c.publisert,
+                   report_version.c.publisert_av)
     if report_type:
         query = query.where(report_version.c.rapporttype == report_type)
     if period:
@@ -173,13 +176,36 @@ def year_of(period: str) -> int:
     return int(period[:4])
 
 
-async def publish(*, db: Database, consumer: str, report_type: str, period: str, by: str) -> tuple[dict, bool]:
-    """Freeze the report as a new version unless it equals the latest. Returns (version row, created)."""
+# one publisher per year at a time in this process (SQLite); PostgreSQL also takes an advisory lock, since the
+# year's reports are suppressed jointly and each must see the others' published patterns
+_year_locks: dict[int, asyncio.Lock] = {}
+SYSTEM = "system"
+
+
+async def publish(*, db: Database, consumer: str, report_type: str, period: str, by: str,
+                  threshold: int) -> tuple[dict, bool]:
+    """Freeze the report as a new version unless it equals the latest. Returns (version row, created).
+
+    The version stores the internal content and the external rendering (disclosure control against every
+    other published version of the year), each with its SHA-256. Safe under concurrency: a writer that
+    loses the race for the version number re-reads and returns the winner's version."""
     model = model_for(year_of(period))
+    try:
+        async with _year_locks.setdefault(model.ar, asyncio.Lock()):
+            return await _publish(db, consumer, model, report_type, period, by, threshold)
+    except IntegrityError:
+        async with db.sessions() as session:
+            latest = await latest_version(session, report_type, period)
+        if latest is None:
+            raise
+        return latest, False
+
+
+async def _publish(db: Database, consumer: str, model: Styringsmodell, report_type: str, period: str, by: str,
+                   threshold: int) -> tuple[dict, bool]:
     async with db.sessions() as session, session.begin():
         if not db.is_sqlite:
-            # one publisher at a time per report: the version numbers stay dense
-            await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"{report_type}/{period}"))))
+            await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"rapport/{model.ar}"))))
         try:
             content = await reports.build(session, model, report_type, period)
         except reports.UnknownPeriod as exc:
@@ -189,11 +215,49 @@ async def publish(*, db: Database, consumer: str, report_type: str, period: str,
         latest = await latest_version(session, report_type, period)
         if latest is not None and latest["sha256"] == digest:
             return latest, False
+        linked = await linked_versions(session, model.ar) if report_type != "manedsrapport" else []
+        external = reports.canonical(disclosure.protect(content, linked, threshold))
         row = {"rapporttype": report_type, "periode": period, "versjon": (latest["versjon"] + 1) if latest else 1,
-               "innhold": body.decode(), "sha256": digest,
+               "innhold": body.decode(), "sha256": digest, "innhold_ekstern": external.decode(),
+               "sha256_ekstern": reports.sha256(external),
                "posisjon": json.dumps(await data_position(session, consumer)), "publisert": datetime.now(UTC),
                "publisert_av": by}
         await session.execute(report_version.insert().values(**row))
     log.info("report published", extra={"rapporttype": report_type, "periode": period, "versjon": row["versjon"],
                                         "sha256": digest})
     return row, True
+
+
+async def linked_versions(session: AsyncSession, year: int) -> list[tuple[dict, dict]]:
+    """(internal, external) content of every published half-year and annual version of the year. Versions
+    published before disclosure control (no external rendering) are not served to external readers any more
+    and are left out; what they showed before cannot be taken back."""
+    rows = (await session.execute(select(report_version.c.innhold, report_version.c.innhold_ekstern).where(
+        report_version.c.rapporttype.in_(["halvarsrapport", "arsrapport"]),
+        report_version.c.periode.like(f"{year}%")).order_by(
+        report_version.c.rapporttype, report_version.c.periode, report_version.c.versjon))).all()
+    return [(json.loads(full), json.loads(external)) for full, external in rows if external is not None]
+
+
+def shown_publisher(by: str) -> str:
+    """What an external reader sees as publisher: a unit or the system, never a person's token subject."""
+    return "system" if by.startswith(SYSTEM) else "IMDi (analyse og rapportering)"
+
+
+async def publish_closed_months(*, db: Database, consumer: str, today: date, threshold: int) -> int:
+    """The scheduler's job: publish the monthly report of every closed month that has none yet."""
+    published = 0
+    for year in years():
+        model = load(year)
+        for month in range(1, 13):
+            period = f"{year}-{month:02d}"
+            info = reports.period_info(model, "manedsrapport", period)
+            if info["telletidspunkt"] >= today:
+                break
+            async with db.sessions() as session:
+                if await latest_version(session, "manedsrapport", period) is not None:
+                    continue
+            _, created = await publish(db=db, consumer=consumer, report_type="manedsrapport", period=period,
+                                       by=f"{SYSTEM} (måned avsluttet)", threshold=threshold)
+            published += created
+    return published

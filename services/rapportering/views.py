@@ -16,13 +16,17 @@ from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
 from shared.dates import period_range, today_oslo
 from shared.events import schemas as ev
-from shared.measure_schemas import MaalVerdi, suppress
+from shared.measure_schemas import MaalVerdi
 from shared.problems import PROBLEM_RESPONSES, Problem
 
 router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 
 Reader = Annotated[Principal, Depends(require_scope("imdi:rapport.read", "imdi:rapport.intern", "imdi:rapport.write"))]
 Writer = Annotated[Principal, Depends(require_scope("imdi:rapport.write"))]
+# IMDi's own users: live figures, drafts, lineage and data positions. External readers (JD) get 403 there and
+# read published versions only, in their suppressed rendering.
+Internal = Annotated[Principal, Depends(require_scope("imdi:rapport.intern", "imdi:rapport.write"))]
+Versjon = Annotated[int, Path(ge=1, le=2_147_483_647)]
 PERIOD = r"^[0-9]{4}(-H[12]|-(0[1-9]|1[0-2]))?$"
 Ar = Annotated[int, Path(ge=2000, le=2100, examples=[2017])]
 Rapporttype = Literal["halvarsrapport", "arsrapport", "manedsrapport"]
@@ -50,13 +54,11 @@ async def get_model(ar: Ar, principal: Reader) -> dict[str, Any]:
 
 @styring.get("/styringsparametere/{sp}/verdi", response_model=MaalVerdi,
              summary="Løpende verdi for en styringsparameter i en periode (SP1–SP3 fra hendelser)")
-async def get_value(session: SessionDep, principal: Reader,
+async def get_value(session: SessionDep, principal: Internal,
                     sp: Annotated[str, Path(pattern=r"^SP[0-9]{1,2}(\.[0-9])?$", examples=["SP1"])],
-                    settings: SettingsDep,
                     periode: Annotated[str, Query(pattern=PERIOD, description="ÅÅÅÅ, ÅÅÅÅ-H1|H2 or ÅÅÅÅ-MM",
                                                   examples=["2017"])]) -> MaalVerdi:
-    value = await service.get(session=session, measure=sp, period=periode)
-    return value if internal(principal) else suppress(value, settings.prikking_terskel)
+    return await service.get(session=session, measure=sp, period=periode)
 
 
 class Hendelse(BaseModel):
@@ -77,8 +79,7 @@ class Hendelser(BaseModel):
 
 @styring.get("/styringsparametere/{sp}/verdi/hendelser", response_model=Hendelser,
              summary="Opphav: hendelsene bak et tall (id, type, tid); for IMDi (imdi:rapport.intern)")
-async def lineage(session: SessionDep, principal: Annotated[Principal, Depends(require_scope(
-                      "imdi:rapport.intern", "imdi:rapport.write"))],
+async def lineage(session: SessionDep, principal: Internal,
                   sp: Annotated[Literal["SP1", "SP2", "SP3"], Path()],
                   periode: Annotated[str, Query(pattern=PERIOD)],
                   dimensjon: Annotated[Literal["alle", "kjonn", "fylke", "kommune", "em_aldersgruppe", "kategori"],
@@ -95,20 +96,15 @@ async def lineage(session: SessionDep, principal: Annotated[Principal, Depends(r
 
 
 @styring.get("/styringsparametere", summary="Alle styringsparametere med verdi, framskriving og risiko")
-async def list_sps(session: SessionDep, principal: Reader, settings: SettingsDep,
+async def list_sps(session: SessionDep, principal: Internal,
                    ar: Annotated[int, Query(ge=2000, le=2100, examples=[2017])],
                    per_dato: Annotated[date | None, Query(description="Default: today, or 31.12 for a past year")]
                    = None) -> list[dict[str, Any]]:
-    model = model_for(ar)
-    overview = await service.sp_overview(session=session, model=model, as_of=as_of_for(ar, per_dato))
-    if internal(principal):
-        return overview
-    return reports.suppressed({"mal": [{"styringsparametere": overview}]},
-                              settings.prikking_terskel)["mal"][0]["styringsparametere"]
+    return await service.sp_overview(session=session, model=model_for(ar), as_of=as_of_for(ar, per_dato))
 
 
 @styring.get("/oppdrag", summary="Alle oppdrag med milepæler og risiko")
-async def list_assignments(session: SessionDep, principal: Reader,
+async def list_assignments(session: SessionDep, principal: Internal,
                            ar: Annotated[int, Query(ge=2000, le=2100, examples=[2017])],
                            per_dato: Annotated[date | None, Query()] = None) -> list[dict[str, Any]]:
     model = model_for(ar)
@@ -149,7 +145,7 @@ async def update_milestone(ar: Ar, oppdrag: Annotated[str, Path(pattern=r"^O[0-9
 @inn.get("/oppdrag/{ar}/{oppdrag}/milepaeler/{milepael}/historikk", summary="Alle oppdateringer av en milepæl")
 async def milestone_history(ar: Ar, oppdrag: Annotated[str, Path(pattern=r"^O[0-9]+$")],
                             milepael: Annotated[str, Path(pattern=r"^M[0-9]+$")], session: SessionDep,
-                            principal: Reader) -> list[dict[str, Any]]:
+                            principal: Internal) -> list[dict[str, Any]]:
     service.check_milestone(model_for(ar), oppdrag, milepael)
     return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
             for r in await queries.milestone_history(session, ar, oppdrag, milepael)]
@@ -210,22 +206,28 @@ def _wants(accept: str | None) -> str:
     raise Problem(406, "Rapporten leveres som application/json eller " + XLSX + ".")
 
 
-def _serve(row: dict, principal: Principal, threshold: int, accept: str | None, if_none_match: str | None,
-           ) -> Response:
-    content = json.loads(row["innhold"])
-    if not internal(principal):
-        content = reports.suppressed(content, threshold)
+def _rendering(row: dict, principal: Principal) -> tuple[bytes, str]:
+    """The content this reader gets and its SHA-256: internal readers the version as computed, external
+    readers the suppressed rendering stored at publish time (never anything derived from the other)."""
+    if internal(principal):
+        return row["innhold"].encode(), row["sha256"]
+    if row.get("innhold_ekstern") is None:
+        raise Problem(404, "Denne versjonen har ingen prikket utgave og kan ikke leveres eksternt.")
+    return row["innhold_ekstern"].encode(), row["sha256_ekstern"]
+
+
+def _serve(row: dict, principal: Principal, accept: str | None, if_none_match: str | None) -> Response:
+    body, digest = _rendering(row, principal)
     kind = _wants(accept)
     if kind == "xlsx":
-        body, media = formats.excel(content), XLSX
+        body, media = formats.excel(json.loads(body)), XLSX
     else:
-        body = row["innhold"].encode() if internal(principal) else reports.canonical(content)
         media = "application/json"
     # JSON: the hash of the bytes served. Excel files carry their own timestamps, so their tag names the
-    # version's content, the form and whether it is suppressed.
-    tag_source = body if kind == "json" else f"{row['sha256']}/xlsx/{internal(principal)}".encode()
+    # rendering's hash and the form.
+    tag_source = body if kind == "json" else f"{digest}/xlsx".encode()
     etag = f'"{reports.sha256(tag_source)}"'
-    headers = {"ETag": etag, "X-Rapport-Versjon": str(row["versjon"]), "X-Rapport-Sha256": row["sha256"],
+    headers = {"ETag": etag, "X-Rapport-Versjon": str(row["versjon"]), "X-Rapport-Sha256": digest,
                "Cache-Control": "private, must-revalidate", "Vary": "Accept, Authorization"}
     if kind == "xlsx":
         name = f'{row["rapporttype"]}-{row["periode"]}-v{row["versjon"]}.xlsx'
@@ -235,22 +237,22 @@ def _serve(row: dict, principal: Principal, threshold: int, accept: str | None, 
     return Response(content=body, media_type=media, headers=headers)
 
 
-async def _latest_or_monthly(request: Request, session, settings, rapporttype: str, periode: str) -> dict:
+async def _latest(session, rapporttype: str, periode: str) -> dict:
     row = await service.latest_version(session, rapporttype, periode)
     if row is not None:
         return row
     if rapporttype == "manedsrapport":
-        model = model_for(service.year_of(periode))
-        try:
-            info = reports.period_info(model, rapporttype, periode)
-        except reports.UnknownPeriod as exc:
-            raise Problem(404, str(exc)) from exc
-        if today_oslo() <= info["telletidspunkt"]:
-            raise Problem(404, f"Måneden {periode} er ikke avsluttet; månedsrapporten kommer når den er det.")
-        row, _ = await service.publish(db=request.app.state.db, consumer=settings.consumer_group,
-                                       report_type=rapporttype, period=periode, by="system (måned avsluttet)")
-        return row
+        raise Problem(404, f"Månedsrapporten for {periode} er ikke publisert. Månedsrapporter publiseres "
+                      "automatisk etter at måneden er avsluttet.")
     raise Problem(404, f"{rapporttype} for {periode} er ikke publisert ennå.")
+
+
+def _listed(row: dict, principal: Principal) -> dict[str, Any]:
+    out = {**row, "publisert": row["publisert"].isoformat()}
+    if not internal(principal):
+        out["sha256"] = out.pop("sha256_ekstern")
+        out["publisert_av"] = service.shown_publisher(row["publisert_av"])
+    return out
 
 
 ACCEPT_DOC = {"content": {"application/json": {}, XLSX: {}}, "description": "Rapporten (JSON eller Excel)"}
@@ -259,47 +261,43 @@ ACCEPT_DOC = {"content": {"application/json": {}, XLSX: {}}, "description": "Rap
 @rapporter.get("/rapporter", summary="Publiserte rapportversjoner")
 async def list_reports(session: SessionDep, principal: Reader, type: Rapporttype | None = None,
                        periode: Annotated[str | None, Query(pattern=PERIOD)] = None) -> list[dict[str, Any]]:
-    return [{**r, "publisert": r["publisert"].isoformat()} for r in await service.versions(session, type, periode)]
+    return [_listed(r, principal) for r in await service.versions(session, type, periode)]
 
 
 @rapporter.get("/rapporter/{rapporttype}/{periode}", summary="Siste versjon av en rapport (Accept: JSON eller Excel)",
                responses={200: ACCEPT_DOC, 304: {"description": "Uendret (If-None-Match)"},
                           406: {"description": "Formatet kan ikke leveres"}})
-async def get_report(request: Request, rapporttype: Rapporttype, periode: Periode, session: SessionDep,
-                     settings: SettingsDep, principal: Reader, accept: Annotated[str | None, Header()] = None,
+async def get_report(rapporttype: Rapporttype, periode: Periode, session: SessionDep, principal: Reader,
+                     accept: Annotated[str | None, Header()] = None,
                      if_none_match: Annotated[str | None, Header()] = None) -> Response:
-    row = await _latest_or_monthly(request, session, settings, rapporttype, periode)
-    return _serve(row, principal, settings.prikking_terskel, accept, if_none_match)
+    return _serve(await _latest(session, rapporttype, periode), principal, accept, if_none_match)
 
 
 @rapporter.get("/rapporter/{rapporttype}/{periode}/versjoner/{versjon}", summary="En bestemt versjon",
                responses={200: ACCEPT_DOC, 304: {"description": "Uendret"}})
-async def get_report_version(rapporttype: Rapporttype, periode: Periode, versjon: Annotated[int, Path(ge=1)],
-                             session: SessionDep, settings: SettingsDep, principal: Reader,
-                             accept: Annotated[str | None, Header()] = None,
+async def get_report_version(rapporttype: Rapporttype, periode: Periode, versjon: Versjon, session: SessionDep,
+                             principal: Reader, accept: Annotated[str | None, Header()] = None,
                              if_none_match: Annotated[str | None, Header()] = None) -> Response:
     row = await service.get_version(session, rapporttype, periode, versjon)
-    return _serve(row, principal, settings.prikking_terskel, accept, if_none_match)
+    return _serve(row, principal, accept, if_none_match)
 
 
 @rapporter.get("/rapporter/{rapporttype}/{periode}/versjoner/{versjon}/endringer",
                summary="Hva som er endret fra forrige versjon")
-async def report_diff(rapporttype: Rapporttype, periode: Periode, versjon: Annotated[int, Path(ge=1)],
-                      session: SessionDep, settings: SettingsDep, principal: Reader) -> dict[str, Any]:
+async def report_diff(rapporttype: Rapporttype, periode: Periode, versjon: Versjon, session: SessionDep,
+                      principal: Reader) -> dict[str, Any]:
+    """Between the renderings this reader gets: external readers see the diff of the suppressed ones."""
     new = await service.get_version(session, rapporttype, periode, versjon)
     old = await service.get_version(session, rapporttype, periode, versjon - 1) if versjon > 1 else None
-    a = json.loads(old["innhold"]) if old else {}
-    b = json.loads(new["innhold"])
-    if not internal(principal):
-        a, b = (reports.suppressed(a, settings.prikking_terskel) if a else {}), \
-            reports.suppressed(b, settings.prikking_terskel)
+    a = json.loads(_rendering(old, principal)[0]) if old else {}
+    b = json.loads(_rendering(new, principal)[0])
     return {"versjon": versjon, "forrige": versjon - 1 if old else None, "endringer": reports.diff(a, b)}
 
 
 @rapporter.get("/rapporter/{rapporttype}/{periode}/versjoner/{versjon}/posisjon",
                summary="Dataposisjonen versjonen ble beregnet fra (antall hendelser og hash av hendelses-id-ene)")
-async def report_position(rapporttype: Rapporttype, periode: Periode, versjon: Annotated[int, Path(ge=1)],
-                          session: SessionDep, principal: Reader) -> dict[str, Any]:
+async def report_position(rapporttype: Rapporttype, periode: Periode, versjon: Versjon, session: SessionDep,
+                          principal: Internal) -> dict[str, Any]:
     row = await service.get_version(session, rapporttype, periode, versjon)
     position = json.loads(row["posisjon"])
     return {"hendelser": position["hendelser"], "sha256": position["sha256"], "innhold_sha256": row["sha256"]}
@@ -308,13 +306,10 @@ async def report_position(rapporttype: Rapporttype, periode: Periode, versjon: A
 @rapporter.get("/rapporter/{rapporttype}/{periode}/versjoner/{versjon}/statistikk",
                summary="Bosettingsstatistikken som JSON-stat 2.0")
 async def report_jsonstat(rapporttype: Literal["halvarsrapport", "arsrapport"], periode: Periode,
-                          versjon: Annotated[int, Path(ge=1)], session: SessionDep, settings: SettingsDep,
-                          principal: Reader, niva: Literal["kommune", "fylke"] = "kommune") -> JSONResponse:
+                          versjon: Versjon, session: SessionDep, principal: Reader,
+                          niva: Literal["kommune", "fylke"] = "kommune") -> JSONResponse:
     row = await service.get_version(session, rapporttype, periode, versjon)
-    content = json.loads(row["innhold"])
-    if not internal(principal):
-        content = reports.suppressed(content, settings.prikking_terskel)
-    return JSONResponse(formats.jsonstat(content, niva))
+    return JSONResponse(formats.jsonstat(json.loads(_rendering(row, principal)[0]), niva))
 
 
 @rapporter.post("/rapporter/{rapporttype}/{periode}/publiser", summary="Publiser en ny versjon (fryses)",
@@ -322,21 +317,20 @@ async def report_jsonstat(rapporttype: Literal["halvarsrapport", "arsrapport"], 
 async def publish(request: Request, rapporttype: Rapporttype, periode: Periode, settings: SettingsDep,
                   principal: Writer) -> JSONResponse:
     row, created = await service.publish(db=request.app.state.db, consumer=settings.consumer_group,
-                                         report_type=rapporttype, period=periode, by=principal.subject)
+                                         report_type=rapporttype, period=periode, by=principal.subject,
+                                         threshold=settings.prikking_terskel)
     return JSONResponse({"rapporttype": rapporttype, "periode": periode, "versjon": row["versjon"],
-                         "sha256": row["sha256"], "ny": created}, status_code=201 if created else 200,
+                         "sha256": row["sha256"], "sha256_ekstern": row["sha256_ekstern"], "ny": created},
+                        status_code=201 if created else 200,
                         headers={"Location": f"/api/v1/rapporter/{rapporttype}/{periode}/versjoner/{row['versjon']}"})
 
 
 @rapporter.get("/rapporter/{rapporttype}/{periode}/utkast", summary="Rapporten slik den ser ut nå (ikke publisert)")
-async def draft(rapporttype: Rapporttype, periode: Periode, session: SessionDep, settings: SettingsDep,
-                principal: Reader) -> JSONResponse:
+async def draft(rapporttype: Rapporttype, periode: Periode, session: SessionDep, principal: Internal) -> JSONResponse:
     try:
         content = await reports.build(session, model_for(service.year_of(periode)), rapporttype, periode)
     except reports.UnknownPeriod as exc:
         raise Problem(404, str(exc)) from exc
-    if not internal(principal):
-        content = reports.suppressed(content, settings.prikking_terskel)
     return JSONResponse(content)
 
 

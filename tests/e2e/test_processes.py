@@ -24,7 +24,7 @@ def _token(var_dir: Path, *scopes: str) -> dict[str, str]:
 
 def _sp1(run: EmbeddedRun, var_dir: Path) -> dict:
     r = httpx.get(f"http://127.0.0.1:{run.ports['rapportering']}/api/v1/styringsparametere/SP1/verdi",
-                  params={"periode": "2017"}, headers=_token(var_dir, "imdi:rapport.read"), timeout=5)
+                  params={"periode": "2017"}, headers=_token(var_dir, "imdi:rapport.intern"), timeout=5)
     assert r.status_code == 200, r.text
     return r.json()
 

@@ -1,0 +1,385 @@
+"""Statistical disclosure control: what an external reader (JD) may see of a report.
+
+Every figure an external reader can get goes through ``protect``; the result is stored with the version at
+publish time and served as it is (JSON, Excel, JSON-stat, diffs). Pure functions; no I/O.
+
+Method
+------
+*Cells.* A report's person counts form one table: settled persons by kommune, fylke and the country, each by
+K, M, ``totalt`` and EM (``enslige_mindrearige``; no country EM); and per SP (SP1–SP3) the ``teller`` and
+``nevner`` for all and by kjønn. Places requested and decided (``anmodning_og_vedtak``) are municipal
+decisions, not persons, and are published as they are.
+
+*Linked tables.* The reports of one year that an external reader sees together are one system: every
+published version of the half-year report (1.1–30.6) and of the annual report (1.1–31.12). Within a
+version: K + M = totalt in every row; kommuner sum to their fylke and fylker to the country (K, M, totalt, EM);
+EM ≤ totalt; SP teller and nevner for K + M = all; SP1 and SP2 count the same persons as the settlement
+table (nevner = the country's K, M, totalt) and SP3 the EM (nevner = Σ fylke EM); SP1 teller ≤ SP2 teller;
+and the complement ``nevner − teller`` (persons not settled in time) is a derived cell. Between any two
+versions A, B of the year the difference B − A of every cell is a derived cell (year − half-year is the
+second half-year; version 2 − version 1 is the correction). Monthly reports hold no statistics.
+
+*Primary suppression.* Every published count from 1 to ``threshold − 1`` (``IMDI_PRIKKING_TERSKEL``, default
+5), totals and numerators included; every derived cell (complement, period or version difference) whose
+absolute value is in that range is protected too, which hides one of its published terms. Zeros are shown.
+
+*Secondary suppression.* Iterate to a fixed point over all linear relations: a relation with exactly one
+unknown (hidden or derived) protected cell gets one more hidden cell, chosen among the cells of the version
+being published (published versions never change): the smallest cell ≥ threshold, else the smallest
+non-zero one, else a zero.
+
+*Audit.* The attacker's problem is then solved exactly: for each unknown protected cell, minimise and
+maximise it over all non-negative integer solutions of every relation above (``scipy.optimize.milp``,
+HiGHS), with the published figures of every linked version fixed. The protection interval: the feasible
+range must span at least ``threshold − 1`` (so at least ``threshold`` possible values, never one). A cell
+that fails gets a partner hidden next to it (the nearest visible cell of the version being published, by the
+same preference), and the fixed point and the audit run again until every cell passes.
+
+*Rendering.* A hidden count is ``null`` and listed in the row's ``prikket``; a share is hidden with its teller
+or nevner; a projection and the computed risk's wording (which restate the share) are hidden when the SP's
+total teller or nevner is.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import lil_matrix
+
+Key = tuple  # (layer, kind, *ids)
+COLS = ("K", "M", "totalt", "enslige_mindrearige")
+SEX = ("K", "M")
+
+
+# --- the cells of one report -----------------------------------------------------------------------------
+def cells(content: dict[str, Any]) -> dict[tuple, int | None]:
+    """Every person count of a report rendering (``None`` where that rendering hides it)."""
+    out: dict[tuple, int | None] = {}
+    stats = content.get("bosettingsstatistikk")
+    if stats:
+        for r in stats["etter_kommune"]:
+            out.update({("k", r["kommunenummer"], c): r[c] for c in COLS})
+        for r in stats["etter_fylke"]:
+            out.update({("f", r["fylkesnummer"], c): r[c] for c in COLS})
+        out.update({("l", c): stats["bosatte_etter_kjonn"][c] for c in ("K", "M", "totalt")})
+    for sp in _sps(content):
+        v = sp["verdi"]
+        for g, cell in {"alle": v, **v["etter_kjonn"]}.items():
+            out[("sp", sp["id"], g, "t")], out[("sp", sp["id"], g, "n")] = cell["teller"], cell["nevner"]
+    return out
+
+
+def _sps(content: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    for goal in content.get("mal", []):
+        for sp in goal["styringsparametere"]:
+            if sp["verdi"].get("status") == "data":
+                yield sp
+
+
+def _kommune_fylke(content: dict[str, Any]) -> dict[str, str]:
+    stats = content.get("bosettingsstatistikk") or {"etter_kommune": []}
+    return {r["kommunenummer"]: r["fylkesnummer"] for r in stats["etter_kommune"]}
+
+
+# --- the linked system -----------------------------------------------------------------------------------
+class System:
+    """Values, relations (Σ coef·cell = 0, or ≥ 0) and which cells are published, over linked versions."""
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+        self.values: dict[Key, int] = {}
+        self.published: set[Key] = set()
+        self.listed: set[Key] = set()  # row totals of listed rows: at least one person
+        self.absent: set[Key] = set()  # not in that version at all (no row): known zeros, nothing to hide
+        self.eq: list[dict[Key, int]] = []
+        self.ge: list[dict[Key, int]] = []
+        self.layers: list[str] = []
+
+    def add_layer(self, name: str, content: dict[str, Any]) -> None:
+        self.layers.append(name)
+        values = cells(content)
+        for key, v in values.items():
+            self.values[(name, *key)] = v
+            self.published.add((name, *key))
+            if key[0] in ("k", "f", "l") and key[-1] == "totalt":
+                self.listed.add((name, *key))
+        self._within(name, set(values), _kommune_fylke(content))
+
+    def _within(self, L: str, keys: set[tuple], fylke_of: dict[str, str]) -> None:
+        rows = [k[:-1] for k in keys if k[0] in ("k", "f", "l") and k[-1] == "totalt"]
+        for row in rows:
+            self.eq.append({(L, *row, "K"): 1, (L, *row, "M"): 1, (L, *row, "totalt"): -1})
+            if row[0] != "l":
+                self.ge.append({(L, *row, "totalt"): 1, (L, *row, "enslige_mindrearige"): -1})
+        fylker = sorted({k[1] for k in keys if k[0] == "f"})
+        for f in fylker:
+            for c in COLS:
+                self.eq.append({(L, "f", f, c): -1, **{(L, "k", k, c): 1 for k, ff in fylke_of.items() if ff == f}})
+        if fylker:
+            for c in ("K", "M", "totalt"):
+                self.eq.append({(L, "l", c): -1, **{(L, "f", f, c): 1 for f in fylker}})
+        for sp in sorted({k[1] for k in keys if k[0] == "sp"}):
+            for part in ("t", "n"):
+                self.eq.append({(L, "sp", sp, "alle", part): -1, **{(L, "sp", sp, s, part): 1 for s in SEX}})
+            for g in ("alle", *SEX):
+                t, n = (L, "sp", sp, g, "t"), (L, "sp", sp, g, "n")
+                complement = (L, "c", sp, g)
+                self.values[complement] = self.values[n] - self.values[t]
+                self.eq.append({n: 1, t: -1, complement: -1})
+                if sp in ("SP1", "SP2") and ("l", "totalt") in keys:
+                    self.eq.append({n: 1, (L, "l", "totalt" if g == "alle" else g): -1})
+                if sp == "SP1" and ("sp", "SP2", g, "t") in keys:
+                    self.ge.append({(L, "sp", "SP2", g, "t"): 1, t: -1})
+            if sp == "SP3" and fylker:
+                self.eq.append({(L, "sp", sp, "alle", "n"): 1,
+                                **{(L, "f", f, "enslige_mindrearige"): -1 for f in fylker}})
+
+    def link(self, a: str, b: str) -> None:
+        """Every cell's difference between two versions of the year is a derived cell."""
+        keys = {k[1:] for k in self.published if k[0] in (a, b)}
+        for key in sorted(keys):
+            if key[0] not in ("k", "f", "l", "sp"):
+                continue
+            for layer in (a, b):
+                if (layer, *key) not in self.values:
+                    self.values[(layer, *key)] = 0
+                    self.published.add((layer, *key))
+                    self.absent.add((layer, *key))
+            d = ("d", a, b, *key)
+            self.values[d] = self.values[(b, *key)] - self.values[(a, *key)]
+            self.eq.append({(b, *key): 1, (a, *key): -1, d: -1})
+
+    def sensitive(self, key: Key) -> bool:
+        v = self.values[key]
+        return 0 < abs(v) < self.threshold
+
+
+# --- suppression -----------------------------------------------------------------------------------------
+def protect(content: dict[str, Any], linked: list[tuple[dict[str, Any], dict[str, Any]]], threshold: int,
+            ) -> dict[str, Any]:
+    """The external rendering of ``content``, given the (unsuppressed, as published) pairs of every other
+    published version of the same year."""
+    system = System(threshold)
+    hidden: set[Key] = set()
+    for i, (full, shown) in enumerate(linked):
+        name = f"v{i}"
+        system.add_layer(name, full)
+        hidden |= {(name, *k) for k, v in cells(shown).items() if v is None}
+    system.add_layer("ny", content)
+    for i, a in enumerate(system.layers):
+        for b in system.layers[i + 1:]:
+            system.link(a, b)
+    hidden |= {k for k in system.published if k[0] == "ny" and system.sensitive(k)}
+    hidden = suppress(system, hidden, "ny")
+    return render(content, {k[1:] for k in hidden if k[0] == "ny"}, threshold)
+
+
+def suppress(system: System, hidden: set[Key], free: str) -> set[Key]:
+    """Secondary suppression to a fixed point, audited with MILP until every protected cell is safe."""
+    hidden = set(hidden)
+    by_cell: dict[Key, list[dict[Key, int]]] = {}
+    for rel in system.eq:
+        for key in rel:
+            by_cell.setdefault(key, []).append(rel)
+    cache: dict = {}
+    while True:
+        _fixed_point(system, hidden, free)
+        failing = audit(system, hidden, cache)
+        if not failing:
+            return hidden
+        added = {p for cell in failing if (p := _nearest_partner(system, hidden, free, cell, by_cell))}
+        if not added:
+            raise RuntimeError("disclosure control cannot protect the table: no cell left to suppress")
+        hidden |= added
+
+
+def _unknown(system: System, hidden: set[Key], key: Key) -> bool:
+    return key in hidden or key not in system.published
+
+
+def _protected(system: System, hidden: set[Key], key: Key) -> bool:
+    return key in hidden or (key not in system.published and system.sensitive(key))
+
+
+def _fixed_point(system: System, hidden: set[Key], free: str) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for rel in system.eq:
+            unknown = [k for k in rel if _unknown(system, hidden, k)]
+            if len(unknown) == 1 and _protected(system, hidden, unknown[0]):
+                partner = _choose(system, hidden, free, rel)
+                if partner is not None:
+                    hidden.add(partner)
+                    changed = True
+
+
+def _choose(system: System, hidden: set[Key], free: str, candidates: Iterable[Key]) -> Key | None:
+    """The cell to hide beside another: the smallest ≥ threshold, else the smallest non-zero, else a zero."""
+    open_ = [k for k in candidates
+             if k[0] == free and k in system.published and k not in hidden and k not in system.absent]
+    if not open_:
+        return None
+    t = system.threshold
+    return min(open_, key=lambda k: (0 if system.values[k] >= t else 1 if system.values[k] > 0 else 2,
+                                     system.values[k], k))
+
+
+def _nearest_partner(system: System, hidden: set[Key], free: str, cell: Key,
+                     by_cell: dict[Key, list[dict[Key, int]]]) -> Key | None:
+    """Breadth-first through the relations from ``cell`` over unknown cells to a visible cell to hide."""
+    seen, frontier = {cell}, [cell]
+    while frontier:
+        nearby = {k for c in frontier for rel in by_cell.get(c, []) for k in rel} - seen
+        choice = _choose(system, hidden, free, nearby)
+        if choice is not None:
+            return choice
+        seen |= nearby
+        frontier = [k for k in nearby if _unknown(system, hidden, k)]
+    return None
+
+
+# --- audit -----------------------------------------------------------------------------------------------
+def audit(system: System, hidden: set[Key], cache: dict | None = None) -> list[Key]:
+    """Protected unknown cells whose feasible integer range is narrower than ``threshold − 1``.
+
+    The unknowns fall apart into independent groups (cells linked through relations); each group is its own
+    small integer programme, and a group already audited (same cells) is not solved again."""
+    cache = {} if cache is None else cache
+    rows = [(rel, 0.0, 0.0) for rel in system.eq] + [(rel, 0.0, np.inf) for rel in system.ge]
+    groups = _components(system, hidden, rows)
+    failing = []
+    for cells_, members in groups:
+        signature = frozenset(cells_)
+        if signature not in cache:
+            cache[signature] = _audit_group(system, hidden, sorted(cells_), [rows[r] for r in members])
+        failing += cache[signature]
+    return failing
+
+
+def _components(system: System, hidden: set[Key], rows: list) -> list[tuple[set[Key], list[int]]]:
+    parent: dict[Key, Key] = {}
+
+    def find(k: Key) -> Key:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    touching = []
+    for rel, _, _ in rows:
+        unknown = [k for k in rel if _unknown(system, hidden, k)]
+        touching.append(unknown)
+        for k in unknown[1:]:
+            parent[find(k)] = find(unknown[0])
+        if unknown:
+            find(unknown[0])
+    for k in hidden:
+        find(k)
+    groups: dict[Key, tuple[set[Key], list[int]]] = {}
+    for k in parent:
+        groups.setdefault(find(k), (set(), []))[0].add(k)
+    for r, unknown in enumerate(touching):
+        if unknown:
+            groups[find(unknown[0])][1].append(r)
+    return [g for g in groups.values() if any(_protected(system, hidden, k) for k in g[0])]
+
+
+def _audit_group(system: System, hidden: set[Key], unknown: list[Key], rows: list) -> list[Key]:
+    index = {k: i for i, k in enumerate(unknown)}
+    A = lil_matrix((max(len(rows), 1), len(unknown)))
+    lo, hi = np.zeros(max(len(rows), 1)), np.zeros(max(len(rows), 1))
+    for r, (rel, a, b) in enumerate(rows):
+        const = 0.0
+        for key, coef in rel.items():
+            if key in index:
+                A[r, index[key]] = coef
+            else:
+                const += coef * system.values[key]
+        lo[r], hi[r] = a - const, b - const
+    constraints = LinearConstraint(A.tocsr(), lo, hi)
+    bounds = Bounds(np.array([_lower_bound(system, k) for k in unknown]), np.full(len(unknown), np.inf))
+    integral = np.ones(len(unknown))
+    need = system.threshold - 1 - 1e-6
+    protected = [index[k] for k in unknown if _protected(system, hidden, k)]
+    # every solution seen widens the known spread of every cell: the true figures are one, and the
+    # optimum for one cell often certifies many others, so most cells need no programme of their own
+    truth = np.array([float(system.values[k]) for k in unknown])
+    seen_lo, seen_hi = truth.copy(), truth.copy()
+
+    def solve(c: np.ndarray) -> float | None:
+        res = milp(c, constraints=constraints, bounds=bounds, integrality=integral)
+        if res.status == 2:
+            raise RuntimeError(f"disclosure audit: the linked tables are inconsistent ({res.message})")
+        if res.status != 0:
+            return None  # unbounded: as wide as it gets
+        np.minimum(seen_lo, res.x, out=seen_lo)
+        np.maximum(seen_hi, res.x, out=seen_hi)
+        return float(res.fun)
+
+    for sign in (1.0, -1.0):
+        weights = np.zeros(len(unknown))
+        weights[protected] = sign
+        solve(weights)
+    failing = []
+    for j in protected:
+        if seen_hi[j] - seen_lo[j] >= need:
+            continue
+        c = np.zeros(len(unknown))
+        c[j] = -1
+        if solve(c) is None or seen_hi[j] - seen_lo[j] >= need:
+            continue
+        c[j] = 1
+        solve(c)
+        if seen_hi[j] - seen_lo[j] < need:
+            failing.append(unknown[j])
+    return failing
+
+
+def _lower_bound(system: System, key: Key) -> float:
+    """What a reader knows without the figures: counts are ≥ 0, a listed row has a person, a version
+    difference may be negative only where a correction removed persons."""
+    if key in system.listed:
+        return min(1.0, system.values[key])
+    return -np.inf if system.values[key] < 0 else 0.0
+
+
+# --- rendering -------------------------------------------------------------------------------------------
+def render(content: dict[str, Any], hidden: set[tuple], threshold: int) -> dict[str, Any]:
+    """``content`` with the hidden cells as ``null`` (listed in ``prikket``) and what restates them removed."""
+    out = copy.deepcopy(content)
+    stats = out.get("bosettingsstatistikk")
+    if stats:
+        for kind, rows, id_ in (("k", stats["etter_kommune"], "kommunenummer"),
+                                ("f", stats["etter_fylke"], "fylkesnummer")):
+            for r in rows:
+                _hide(r, [c for c in COLS if (kind, r[id_], c) in hidden])
+        _hide(stats["bosatte_etter_kjonn"], [c for c in ("K", "M", "totalt") if ("l", c) in hidden])
+        stats["prikking"] = {"terskel": threshold, "metode": METHOD.format(lav=threshold - 1)}
+    for sp in _sps(out):
+        v = sp["verdi"]
+        for g, cell in {"alle": v, **v["etter_kjonn"]}.items():
+            gone = [p for p, part in (("teller", "t"), ("nevner", "n")) if ("sp", sp["id"], g, part) in hidden]
+            if gone:
+                _hide(cell, gone + ["andel"])
+        if v.get("prikket"):
+            sp["framskriving"] = None
+            sp["risiko"]["beregnet"]["begrunnelse"] = ("Begrunnelsen er prikket fordi den gjengir en prikket "
+                                                       "andel.")
+    return out
+
+
+def _hide(row: dict[str, Any], columns: list[str]) -> None:
+    if columns:
+        for c in columns:
+            row[c] = None
+        row["prikket"] = sorted(set(row.get("prikket", [])) | set(columns))
+
+
+METHOD = ("Antall fra 1 til {lav} er prikket (også totaler, tellere og nevnere), og flere tall er "
+          "sekundærprikket slik at ingen prikket verdi kan avgrenses til færre enn {lav} + 1 mulige verdier, "
+          "heller ikke sammen med halvårs- og årsrapportens øvrige publiserte versjoner.")

@@ -1,0 +1,136 @@
+"""Disclosure control without I/O: the attacker (integer programming over everything published) against
+``rapportering.disclosure`` on seeded datasets, and the rules one by one."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from rapportering import formats
+from rapportering.disclosure import protect
+from shared.dates import add_months
+from shared.geo import fylker_2017, kommuner_2017
+from tests.disclosure_attack import Attack, report_layer, settlement_dataset
+
+THRESHOLD = 5
+
+
+def content_for(persons: list[dict], end: str) -> dict:
+    """A report's person counts in the published shape, from persons settled 1.1 to ``end``."""
+    rows: dict[str, dict[str, int]] = defaultdict(lambda: {"K": 0, "M": 0, "enslige_mindrearige": 0})
+    sp = {s: {g: [0, 0] for g in ("alle", "K", "M")} for s in ("SP1", "SP2", "SP3")}
+    for p in persons:
+        if p["bosettingsdato"] > end:
+            continue
+        r = rows[p["kommunenummer"]]
+        r[p["kjonn"]] += 1
+        r["enslige_mindrearige"] += p["enslig_mindrearig"]
+        settled, decided = date.fromisoformat(p["bosettingsdato"]), date.fromisoformat(p["vedtaksdato"])
+        for s, months, population in (("SP1", 6, True), ("SP2", 12, True), ("SP3", 3, p["enslig_mindrearig"])):
+            if population:
+                for g in ("alle", p["kjonn"]):
+                    sp[s][g][0] += settled <= add_months(decided, months)
+                    sp[s][g][1] += 1
+    kommuner = [{"kommunenummer": k, "fylkesnummer": kommuner_2017()[k].fylkesnummer, **v,
+                 "totalt": v["K"] + v["M"]} for k, v in sorted(rows.items())]
+    fylker: dict[str, dict[str, int]] = defaultdict(lambda: {"K": 0, "M": 0, "enslige_mindrearige": 0})
+    for r in kommuner:
+        for c in ("K", "M", "enslige_mindrearige"):
+            fylker[r["fylkesnummer"]][c] += r[c]
+    fylke_rows = [{"fylkesnummer": f, "fylkesnavn": fylker_2017()[f], **v, "totalt": v["K"] + v["M"]}
+                  for f, v in sorted(fylker.items())]
+    country = {c: sum(r[c] for r in kommuner) for c in ("K", "M", "totalt")}
+
+    def cell(t: int, n: int) -> dict:
+        return {"teller": t, "nevner": n, "andel": round(t / n, 6) if n else None}
+
+    sps = [{"id": s, "verdi": {"status": "data", **cell(*v["alle"]), "etter_kjonn": {g: cell(*v[g]) for g in "KM"}},
+            "framskriving": {"verdi": 0.5}, "risiko": {"beregnet": {"status": "gul", "begrunnelse": "Årsverdi"}}}
+           for s, v in sp.items() if v["alle"][1]]
+    return {"rapport": {"periode": end}, "mal": [{"id": "M1", "styringsparametere": sps}],
+            "bosettingsstatistikk": {"etter_kommune": kommuner, "etter_fylke": fylke_rows,
+                                     "bosatte_etter_kjonn": country}}
+
+
+def publish_all(seed: int) -> list[tuple[str, str, dict, dict]]:
+    """Half-year v1, half-year v2 after a correction, the annual report: (name, period, internal, external)."""
+    base, fix = settlement_dataset(seed)
+    tables = [("H1/1", "H1", content_for(base, "2017-06-30")), ("H1/2", "H1", content_for(base + fix, "2017-06-30")),
+              ("year/1", "year", content_for(base + fix, "2017-12-31"))]
+    out: list[tuple[str, str, dict, dict]] = []
+    for name, period, full in tables:
+        shown = protect(full, [(f, s) for _, _, f, s in out], THRESHOLD)
+        out.append((name, period, full, shown))
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 5, 13, 21])
+def test_no_suppressed_cell_can_be_narrowed_below_the_protection_interval(seed):
+    published = publish_all(seed)
+    layers = [report_layer(name, period, i, shown) for i, (name, period, _, shown) in enumerate(published)]
+    truth = {(name, *k): v for name, period, full, _ in published
+             for k, v in report_layer(name, period, 0, full).cells.items()}
+    attack = Attack(layers)
+    ranges = attack.ranges(THRESHOLD - 1)
+    assert attack.holds_for(truth), "the attacker's model must hold for the true figures"
+    hidden = [(L.name, *k) for L in layers for k in L.hidden]
+    assert len(hidden) >= 20
+    for cell in hidden:
+        low, high = ranges[cell]
+        assert high - low >= THRESHOLD - 1, (cell, truth[cell], low, high)
+    for L in layers:
+        for key, value in L.cells.items():
+            assert value is None or value == 0 or value >= THRESHOLD, (L.name, key, value)
+
+
+def test_totals_numerators_and_complements_are_primary():
+    persons = [{"kommunenummer": "1265", "kjonn": "K", "enslig_mindrearig": True, "vedtaksdato": "2017-01-02",
+                "bosettingsdato": "2017-02-01"}]  # Fedje: one unaccompanied minor
+    persons += [{"kommunenummer": "0301", "kjonn": "KM"[i % 2], "enslig_mindrearig": False,
+                 "vedtaksdato": "2016-06-01" if i == 0 else "2017-01-02", "bosettingsdato": "2017-03-01"}
+                for i in range(40)]
+    full = content_for(persons, "2017-06-30")
+    shown = protect(full, [], THRESHOLD)
+    fedje = next(r for r in shown["bosettingsstatistikk"]["etter_kommune"] if r["kommunenummer"] == "1265")
+    assert fedje["totalt"] is None and fedje["K"] is None and fedje["enslige_mindrearige"] is None
+    assert fedje["M"] == 0, "zeros are not secret"
+    sp1 = shown["mal"][0]["styringsparametere"][0]
+    assert full["mal"][0]["styringsparametere"][0]["verdi"]["nevner"] - \
+        full["mal"][0]["styringsparametere"][0]["verdi"]["teller"] == 1
+    assert sp1["verdi"]["teller"] is None and sp1["verdi"]["andel"] is None, "41 of 42 reveals one person"
+    assert sp1["framskriving"] is None and "prikket" in sp1["risiko"]["beregnet"]["begrunnelse"]
+    assert full["bosettingsstatistikk"]["etter_kommune"][0]["totalt"] == 40, "the input is not changed"
+
+
+def test_a_published_pattern_is_respected_by_the_next_version():
+    base, fix = settlement_dataset(4)
+    h1 = content_for(base, "2017-06-30")
+    h1_shown = protect(h1, [], THRESHOLD)
+    year_shown = protect(content_for(base + fix, "2017-12-31"), [(h1, h1_shown)], THRESHOLD)
+    alone = protect(content_for(base + fix, "2017-12-31"), [], THRESHOLD)
+    hidden = sum(r.get("prikket", []).__len__() for r in year_shown["bosettingsstatistikk"]["etter_kommune"])
+    hidden_alone = sum(len(r.get("prikket", [])) for r in alone["bosettingsstatistikk"]["etter_kommune"])
+    assert hidden > hidden_alone, "the second half-year (year − H1) needs cells hidden that the year alone does not"
+
+
+def test_excel_writes_free_text_as_text_never_as_a_formula():
+    evil = ["=HYPERLINK(\"http://x\",\"klikk\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+    content = {"rapport": {"tittel": evil[0], "type": "arsrapport", "periode": "2017", "telletidspunkt": "2017-12-31",
+                           "frist": "2018-02-13", "styringsdokument": evil[1]},
+               "oppdrag": [{"id": "O1", "tittel": evil[2], "start": "2017-01-01", "frist": "2017-12-31",
+                            "risiko": {"beregnet": {"status": "gul", "begrunnelse": evil[3]}},
+                            "milepaeler": [{"id": "M1", "tekst": "t", "frist": "2017-02-01", "ferdig": False,
+                                            "fremdrift": 10, "dato": None, "kommentar": k} for k in evil]}],
+               "rapporteringskrav": [{"id": "R1", "mal": "M1", "tekst": "x", "virksomhetens_tekst": evil[4]}]}
+    wb = load_workbook(io.BytesIO(formats.excel(content)))
+    texts = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+                texts.append(c.value)
+    assert all(e.replace("\r", "\n") in texts for e in evil), "the text itself is kept (XML reads CR as LF)"
