@@ -49,18 +49,3 @@ def from_cells(measure: str, period: str, cells: dict[tuple[str, str], tuple[int
     return MaalVerdi(styringsparameter=measure, periode=period, status="data", teller=c.teller, nevner=c.nevner,
                      andel=c.andel, fordeling=breakdown)
 
-
-def suppress(value: MaalVerdi, threshold: int) -> MaalVerdi:
-    """The published form: in each breakdown, cells counting 1..threshold-1 persons are suppressed, and one more
-    cell where a single suppressed cell could be recovered from the total."""
-    out = value.model_copy(deep=True)
-    for dimension, cells in out.fordeling.items():
-        small = {k for k, c in cells.items() if c.nevner and 0 < c.nevner < threshold}
-        if len(small) == 1:
-            others = sorted((c.nevner, k) for k, c in cells.items() if k not in small and c.nevner)
-            if others:
-                small.add(others[0][1])
-        for k in small:
-            cells[k] = Celle(teller=None, nevner=None, andel=None, prikket=True)
-        out.fordeling[dimension] = cells
-    return out
