@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from shared.auth import ensure_dev_keypair, issue_token
+from shared.runner import DEFAULT_BROKER_PORT, DEFAULT_PORT_BASE
 
 app = typer.Typer(help="imdi-styring: run the system, issue development tokens.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -22,11 +23,22 @@ ALL_SCOPES = [f"imdi:{s}.{m}" for s in ("bosetting", "kvalifisering", "tolkeregi
 
 @app.command()
 def run(var_dir: Annotated[Path, typer.Option(help="Where SQLite files, keys and logs go.")] = Path("var"),
-        broker_port: int = 9092) -> None:
+        port_base: Annotated[int, typer.Option(envvar="IMDI_PORT_BASE",
+                                               help="The services listen on base+1 … base+5.")] = DEFAULT_PORT_BASE,
+        broker_port: Annotated[int, typer.Option(envvar="IMDI_BROKER_PORT",
+                                                 help="The broker's port.")] = DEFAULT_BROKER_PORT,
+        ) -> None:
     """Start the Tansu broker and the five services (SQLite). Ctrl-C stops everything."""
-    from shared.runner import EmbeddedRun
+    from shared.runner import EmbeddedRun, PortBusy, ports_from_base
 
-    embedded = EmbeddedRun(var_dir.resolve(), broker_port)
+    embedded = EmbeddedRun(var_dir.resolve(), broker_port, ports=ports_from_base(port_base))
+    try:
+        embedded.check_ports()
+    except PortBusy as busy:
+        console.print(f"[red]Port {busy.port} ({busy.owner}) er allerede i bruk av en annen prosess.[/red] "
+                      "Stopp den, eller velg andre porter: tjenestene med IMDI_PORT_BASE=9000 eller "
+                      "--port-base 9000 (de får 9001–9005), megleren med IMDI_BROKER_PORT eller --broker-port.")
+        raise typer.Exit(2) from None
     started = time.monotonic()
     stopping = False
 

@@ -1,0 +1,99 @@
+"""`imdi run` as a newcomer starts it: a port already taken stops it at once, naming the port; readiness
+counts only the processes this run started."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from shared.broker import free_port
+from shared.runner import wait_ready
+
+pytestmark = pytest.mark.e2e
+
+
+def _listening_socket() -> socket.socket:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+def _imdi_run(tmp_path, port_base: int, broker_port: int) -> tuple[subprocess.CompletedProcess, float]:
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "shared.cli", "run", "--var-dir", str(tmp_path),
+                           "--port-base", str(port_base), "--broker-port", str(broker_port)],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "200"})
+    return done, time.monotonic() - started
+
+
+@pytest.mark.parametrize("taken", ["rapportering", "megler"])
+def test_run_with_a_port_taken_stops_at_once_and_names_it(tmp_path, taken):
+    with _listening_socket() as other:
+        port = other.getsockname()[1]
+        if taken == "megler":
+            done, seconds = _imdi_run(tmp_path, port_base=free_port(), broker_port=port)
+        else:  # rapportering is base+5
+            done, seconds = _imdi_run(tmp_path, port_base=port - 5, broker_port=free_port())
+    assert done.returncode != 0
+    assert seconds < 5
+    assert f"Port {port} ({taken}) er allerede i bruk" in done.stderr
+    assert "IMDI_PORT_BASE" in done.stderr and "--broker-port" in done.stderr
+    assert not (tmp_path / "logs").exists()  # nothing was started
+
+
+def test_readiness_ignores_another_process_on_the_port():
+    class Healthy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Healthy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        wait_ready(url, timeout=2)  # without a token any healthy answer counts
+        with pytest.raises(TimeoutError, match="another process"):
+            wait_ready(url, timeout=1.5, run_token="this-run")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_killed_run_leaves_no_process_on_its_ports(tmp_path):
+    """`imdi run` killed outright (SIGKILL: no chance to clean up) takes its broker and services with it."""
+    from shared.runner import PortBusy, check_ports_free
+
+    port_base, broker_port = free_port(), free_port()
+    run = subprocess.Popen([sys.executable, "-m", "shared.cli", "run", "--var-dir", str(tmp_path),
+                            "--port-base", str(port_base), "--broker-port", str(broker_port)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, "COLUMNS": "200"})
+    ports = {"megler": broker_port, **{f"s{i}": port_base + i for i in range(1, 6)}}
+    try:
+        for line in run.stderr:
+            if "Klar etter" in line:
+                break
+        with pytest.raises(PortBusy):
+            check_ports_free(ports)
+    finally:
+        run.kill()
+        run.wait(10)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            check_ports_free(ports)
+            break
+        except PortBusy:
+            assert time.monotonic() < deadline, "a child of the killed run still holds its port"
+            time.sleep(0.2)
