@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -71,6 +72,44 @@ def run(var_dir: Annotated[Path, typer.Option(help="Where SQLite files, keys and
     except Exception:
         embedded.stop()
         raise
+
+
+@app.command()
+def hendelser(
+    topic: Annotated[str, typer.Argument(help="Topic (imdi.bosetting.v1) or producing service (bosetting).")],
+    folg: Annotated[bool, typer.Option("--folg", help="After the existing events, wait for new ones.")] = False,
+    event_type: Annotated[list[str] | None, typer.Option(
+        "--type", help="Only this type, full (no.imdi.bosetting.person-bosatt.v1) or short (person-bosatt). "
+        "Repeat for several.")] = None,
+    bootstrap: Annotated[str | None, typer.Option(help="Broker. Default: IMDI_KAFKA_BOOTSTRAP.")] = None,
+) -> None:
+    """Print the CloudEvents on a topic as JSON lines (attributes and data), from the start."""
+    import asyncio
+
+    from shared.event_reader import UnknownTopic, topic_name
+    from shared.settings import ServiceSettings
+
+    name = topic_name(topic)
+    server = bootstrap or ServiceSettings().kafka_bootstrap
+    try:
+        asyncio.run(_print_events(server, name, folg, event_type or []))
+    except UnknownTopic:
+        console.print(f"[red]Emnet {name} finnes ikke på megleren {server}.[/red]")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        pass
+
+
+async def _print_events(bootstrap: str, topic: str, follow: bool, types: list[str]) -> None:
+    from shared.event_reader import Unreadable, read_events
+
+    async for item in read_events(bootstrap, topic, follow=follow, types=types):
+        if isinstance(item, Unreadable):
+            console.print(f"[yellow]Partisjon {item.partition}, posisjon {item.offset}: ikke en lesbar "
+                          f"CloudEvent ({item.reason}).[/yellow]")
+        else:
+            typer.echo(item.to_json())
+            sys.stdout.flush()
 
 
 @app.command()
