@@ -19,7 +19,7 @@ run: $(STAMP)
 
 ## Lint, architecture contracts, then every test (real PostgreSQL at 127.0.0.1:5432, real broker).
 ## scripts/test-setup.sh starts PostgreSQL and installs LibreOffice if they are missing.
-test: $(STAMP) lint test-setup
+test: test-setup $(STAMP) lint
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-setup:
