@@ -1,5 +1,5 @@
 """`imdi run` as a newcomer starts it: a port already taken stops it at once, naming the port; readiness
-counts only the processes this run started."""
+counts only the processes this run started; a killed run leaves nothing listening on its ports."""
 
 from __future__ import annotations
 
@@ -14,17 +14,9 @@ import time
 
 import pytest
 
-from shared.broker import free_port
-from shared.runner import wait_ready
+from shared.runner import PortBusy, check_ports_free, wait_ready
 
 pytestmark = pytest.mark.e2e
-
-
-def _listening_socket() -> socket.socket:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    return sock
 
 
 def _imdi_run(tmp_path, port_base: int, broker_port: int) -> tuple[subprocess.CompletedProcess, float]:
@@ -37,12 +29,12 @@ def _imdi_run(tmp_path, port_base: int, broker_port: int) -> tuple[subprocess.Co
 
 @pytest.mark.parametrize("taken", ["rapportering", "megler"])
 def test_run_with_a_port_taken_stops_at_once_and_names_it(tmp_path, taken):
-    with _listening_socket() as other:
-        port = other.getsockname()[1]
-        if taken == "megler":
-            done, seconds = _imdi_run(tmp_path, port_base=free_port(), broker_port=port)
-        else:  # rapportering is base+5
-            done, seconds = _imdi_run(tmp_path, port_base=port - 5, broker_port=free_port())
+    port_base, broker_port = _free_ports_below_ephemeral()
+    port = broker_port if taken == "megler" else port_base + 5  # rapportering is base+5
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", port))
+        other.listen()
+        done, seconds = _imdi_run(tmp_path, port_base, broker_port)
     assert done.returncode != 0
     assert seconds < 5
     assert f"Port {port} ({taken}) er allerede i bruk" in done.stderr
@@ -74,8 +66,6 @@ def test_readiness_ignores_another_process_on_the_port():
 def _free_ports_below_ephemeral() -> tuple[int, int]:
     """A port base whose five ports and a broker port are free, below the ephemeral range, so that no
     client connection's port (or its TIME_WAIT) lands on them meanwhile."""
-    from shared.runner import PortBusy, check_ports_free
-
     while True:
         base = random.randrange(20000, 30000, 10)
         try:
