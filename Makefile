@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint unit contracts bench clean
+.PHONY: install run test test-setup lint unit contracts bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ run: $(STAMP)
 	$(BIN)/imdi run
 
 ## Lint, architecture contracts, then every test (real PostgreSQL at 127.0.0.1:5432, real broker).
-test: $(STAMP) lint
+## scripts/test-setup.sh starts PostgreSQL and installs LibreOffice if they are missing.
+test: test-setup $(STAMP) lint
 	$(BIN)/pytest -q -p no:cacheprovider
+
+test-setup:
+	scripts/test-setup.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

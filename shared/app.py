@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
@@ -94,8 +95,10 @@ def create_app(
                     task.cancel()
             await db.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  docs_url="/docs", openapi_url="/openapi.json", redoc_url=None)
+    # Swagger UI's files come from the fastapi-offline package, not a CDN: /docs works without internet.
+    app = FastAPIOffline(title=title, description=description, version=version, lifespan=lifespan,
+                         docs_url="/docs", openapi_url="/openapi.json", redoc_url=None,
+                         static_url="/docs/assets", swagger_ui_parameters={"validatorUrl": None})
     app.state.settings = settings
     app.state.status = status
     app.state.verifier = TokenVerifier(settings)

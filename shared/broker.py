@@ -3,11 +3,16 @@ with memory storage. Used by ``imdi run`` and by the test fixtures."""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
 
 
 def free_port() -> int:
@@ -25,6 +30,13 @@ def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+def die_with_parent() -> None:
+    """``preexec_fn`` for children: on Linux they get SIGTERM when the process (thread) that started them
+    dies, even by SIGKILL, so a killed ``imdi run`` leaves no broker or service holding its ports."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def tansu_binary() -> str:
@@ -52,7 +64,7 @@ class EmbeddedBroker:
         self.proc = subprocess.Popen(
             [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
              "--storage-engine", "memory://tansu/"],
-            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True, preexec_fn=die_with_parent,
         )
         wait_for_port("127.0.0.1", self.port)
         return self

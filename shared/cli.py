@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ import typer
 from rich.console import Console
 
 from shared.auth import ensure_dev_keypair, issue_token
+from shared.runner import DEFAULT_BROKER_PORT, DEFAULT_PORT_BASE
 
 app = typer.Typer(help="imdi-styring: run the system, issue development tokens.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -22,11 +24,22 @@ ALL_SCOPES = [f"imdi:{s}.{m}" for s in ("bosetting", "kvalifisering", "tolkeregi
 
 @app.command()
 def run(var_dir: Annotated[Path, typer.Option(help="Where SQLite files, keys and logs go.")] = Path("var"),
-        broker_port: int = 9092) -> None:
+        port_base: Annotated[int, typer.Option(envvar="IMDI_PORT_BASE",
+                                               help="The services listen on base+1 … base+5.")] = DEFAULT_PORT_BASE,
+        broker_port: Annotated[int, typer.Option(envvar="IMDI_BROKER_PORT",
+                                                 help="The broker's port.")] = DEFAULT_BROKER_PORT,
+        ) -> None:
     """Start the Tansu broker and the five services (SQLite). Ctrl-C stops everything."""
-    from shared.runner import EmbeddedRun
+    from shared.runner import EmbeddedRun, PortBusy, ports_from_base
 
-    embedded = EmbeddedRun(var_dir.resolve(), broker_port)
+    embedded = EmbeddedRun(var_dir.resolve(), broker_port, ports=ports_from_base(port_base))
+    try:
+        embedded.check_ports()
+    except PortBusy as busy:
+        console.print(f"[red]Port {busy.port} ({busy.owner}) er allerede i bruk av en annen prosess.[/red] "
+                      "Stopp den, eller velg andre porter: tjenestene med IMDI_PORT_BASE=9000 eller "
+                      "--port-base 9000 (de får 9001–9005), megleren med IMDI_BROKER_PORT eller --broker-port.")
+        raise typer.Exit(2) from None
     started = time.monotonic()
     stopping = False
 
@@ -59,6 +72,44 @@ def run(var_dir: Annotated[Path, typer.Option(help="Where SQLite files, keys and
     except Exception:
         embedded.stop()
         raise
+
+
+@app.command()
+def hendelser(
+    topic: Annotated[str, typer.Argument(help="Topic (imdi.bosetting.v1) or producing service (bosetting).")],
+    folg: Annotated[bool, typer.Option("--folg", help="After the existing events, wait for new ones.")] = False,
+    event_type: Annotated[list[str] | None, typer.Option(
+        "--type", help="Only this type, full (no.imdi.bosetting.person-bosatt.v1) or short (person-bosatt). "
+        "Repeat for several.")] = None,
+    bootstrap: Annotated[str | None, typer.Option(help="Broker. Default: IMDI_KAFKA_BOOTSTRAP.")] = None,
+) -> None:
+    """Print the CloudEvents on a topic as JSON lines (attributes and data), from the start."""
+    import asyncio
+
+    from shared.event_reader import UnknownTopic, topic_name
+    from shared.settings import ServiceSettings
+
+    name = topic_name(topic)
+    server = bootstrap or ServiceSettings().kafka_bootstrap
+    try:
+        asyncio.run(_print_events(server, name, folg, event_type or []))
+    except UnknownTopic:
+        console.print(f"[red]Emnet {name} finnes ikke på megleren {server}.[/red]")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        pass
+
+
+async def _print_events(bootstrap: str, topic: str, follow: bool, types: list[str]) -> None:
+    from shared.event_reader import Unreadable, read_events
+
+    async for item in read_events(bootstrap, topic, follow=follow, types=types):
+        if isinstance(item, Unreadable):
+            console.print(f"[yellow]Partisjon {item.partition}, posisjon {item.offset}: ikke en lesbar "
+                          f"CloudEvent ({item.reason}).[/yellow]")
+        else:
+            typer.echo(item.to_json())
+            sys.stdout.flush()
 
 
 @app.command()

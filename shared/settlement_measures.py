@@ -1,4 +1,5 @@
-"""SP1–SP3 as DESIGN.md defines them. bosetting and rapportering both count with this, so they agree exactly.
+"""SP1–SP3 as docs/architecture.md ("Measuring the letter") defines them. bosetting and rapportering both count
+with this, so they agree exactly.
 
 Of the persons settled in the period (by settlement date), the share settled within 6 (SP1) or 12 (SP2)
 calendar months of the decision or entry permit, and for unaccompanied minors within 3 months (SP3):

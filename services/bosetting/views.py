@@ -158,11 +158,11 @@ def _read(sak) -> SakRead:
             "the fields of `SakCreate` and `ekstern_id` required. Streamed; idempotent by `ekstern_id`; bad rows "
             "are listed with line numbers and reasons, good rows are imported.",
             openapi_extra={"requestBody": {"required": True, "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}, "example":
+                "application/x-ndjson": {"schema": {"type": "string", "format": "binary"}, "example":
                                          '{"ekstern_id":"NIR-1","duf_nummer":"201612345678","kjonn":"K",'
                                          '"vedtaksdato":"2017-01-10","bosettingsdato":"2017-05-02",'
                                          '"kommunenummer":"0301"}\n'},
-                "text/csv": {"schema": {"type": "string"}, "example":
+                "text/csv": {"schema": {"type": "string", "format": "binary"}, "example":
                              "ekstern_id,duf_nummer,kjonn,vedtaksdato,bosettingsdato,kommunenummer\n"
                              "NIR-1,201612345678,K,2017-01-10,2017-05-02,0301\n"}}}},
             responses={415: {"description": "Ukjent innholdstype"}})

@@ -157,7 +157,7 @@ async def test_reports_from_events_to_jd(system, token, tmp_path, broker, db_url
     xlsx = await rap.get("/api/v1/rapporter/halvarsrapport/2017-H1", headers={**jd, "Accept": XLSX})
     assert xlsx.headers["content-type"] == XLSX
     (tmp_path / "h1.xlsx").write_bytes(xlsx.content)
-    subprocess.run(["libreoffice",  # noqa: ASYNC221 - a test step, nothing else runs meanwhile "--headless", "-env:UserInstallation=file://" + str(tmp_path / "lo"),
+    subprocess.run(["libreoffice", "--headless", "-env:UserInstallation=file://" + str(tmp_path / "lo"),  # noqa: ASYNC221
                     "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
                     "--outdir", str(tmp_path), str(tmp_path / "h1.xlsx")], check=True, capture_output=True,
                    timeout=180)
