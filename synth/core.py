@@ -6,7 +6,7 @@ key order and no timestamps, so the same seed and scale give byte-identical file
 
 The municipality distribution is Zipf-like over a population proxy: the largest municipalities of 2017 in order
 of population first, then the rest in a fixed pseudo-random order (a hash of the kommunenummer); weight
-``(rank + OFFSET) ** -EXPONENT``. At scale 1 the largest gets ~6 % of the settled persons and the smallest a few.
+``(rank + OFFSET) ** -EXPONENT``. At scale 1 the largest gets ~7 % of the settled persons and the smallest a few.
 """
 
 from __future__ import annotations

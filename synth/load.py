@@ -31,6 +31,7 @@ async def _file_blocks(path: Path, progress: Progress, task) -> AsyncIterator[by
         while block := fh.read(BLOCK):
             progress.advance(task, len(block))
             yield block
+    progress.update(task, description=f"import {path.name}: venter på svar")
 
 
 def _rows(path: Path) -> list[dict]:
@@ -68,6 +69,7 @@ async def import_file(client: httpx.AsyncClient, path: Path, headers: dict, prog
                                         timeout=httpx.Timeout(30, read=None)), f"import {path.name}")
     seconds = time.perf_counter() - started
     report = response.json()
+    progress.update(task, description=f"import {path.name}: {report['rader']} rader, {report['avvist']} avvist")
     return {**{k: report[k] for k in ("rader", "opprettet", "endret", "uendret", "avvist")},
             "feil": report["feil"][:20], "sekunder": round(seconds, 2),
             "rader_per_sekund": round(report["rader"] / seconds) if seconds else None}

@@ -189,3 +189,18 @@ def test_generation_streams_memory_does_not_grow_with_scale(tmp_path):
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
     assert peaks[1] < 1.5 * peaks[0] + 1_000_000, peaks
+
+
+def test_the_cli_writes_the_files_and_reports_the_expected_figures(tmp_path):
+    from typer.testing import CliRunner
+
+    from synth.cli import app
+
+    result = CliRunner().invoke(app, ["generate", "--out", str(tmp_path), "--scale", "0.02", "--seed", "4"])
+
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert (manifest["seed"], manifest["scale"]) == (4, 0.02)
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["rows"] == manifest["bosetting"]["rows"] == len(read(tmp_path / "bosetting" / "saker.ndjson"))
+    assert summary["expected"] == {sp: v["andel"] for sp, v in manifest["bosetting"]["expected"].items()}
