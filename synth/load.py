@@ -1,0 +1,100 @@
+"""Load a generated year into running services through their public APIs (never their databases).
+
+bosetting: ``PUT /api/v1/anmodninger/{år}/{kommune}`` and ``PUT /api/v1/kommunevedtak/{år}/{kommune}`` for each
+municipality, then the cases streamed to ``POST /api/v1/import/saker`` (NDJSON), then the corrections the same
+way. Every call is idempotent, so a failed load can simply be run again. Each service gets its own client (its
+own base URL); a test passes in-process clients.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+from rich.progress import Progress
+
+from synth.core import read_manifest
+
+BLOCK = 256 * 1024
+NDJSON = "application/x-ndjson"
+
+
+class LoadError(RuntimeError):
+    """A service refused a call: the load stops (it can be run again; every call is idempotent)."""
+
+
+async def _file_blocks(path: Path, progress: Progress, task) -> AsyncIterator[bytes]:
+    with path.open("rb") as fh:
+        while block := fh.read(BLOCK):
+            progress.advance(task, len(block))
+            yield block
+    progress.update(task, description=f"import {path.name}: venter på svar")
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size
+
+
+def _check(response: httpx.Response, what: str) -> httpx.Response:
+    if response.status_code >= 300:
+        raise LoadError(f"{what}: {response.status_code} {response.text[:500]}")
+    return response
+
+
+async def put_places(client: httpx.AsyncClient, path: Path, kind: str, headers: dict, progress: Progress) -> int:
+    """PUT each municipality's row of ``path`` (anmodninger or kommunevedtak); returns how many."""
+    rows = _rows(path)
+    task = progress.add_task(f"{kind} ({len(rows)} kommuner)", total=len(rows))
+    for row in rows:
+        body = {k: v for k, v in row.items() if k not in ("ar", "kommunenummer")}
+        _check(await client.put(f"/api/v1/{kind}/{row['ar']}/{row['kommunenummer']}", json=body, headers=headers),
+               f"{kind} {row['kommunenummer']}")
+        progress.advance(task)
+    return len(rows)
+
+
+async def import_file(client: httpx.AsyncClient, path: Path, headers: dict, progress: Progress) -> dict:
+    """Stream one NDJSON file to the import endpoint; the import's report with the rate it ran at."""
+    task = progress.add_task(f"import {path.name}", total=_size(path))
+    started = time.perf_counter()
+    response = _check(await client.post("/api/v1/import/saker", content=_file_blocks(path, progress, task),
+                                        headers={**headers, "Content-Type": NDJSON},
+                                        timeout=httpx.Timeout(30, read=None)), f"import {path.name}")
+    seconds = time.perf_counter() - started
+    report = response.json()
+    progress.update(task, description=f"import {path.name}: {report['rader']} rader, {report['avvist']} avvist")
+    return {**{k: report[k] for k in ("rader", "opprettet", "endret", "uendret", "avvist")},
+            "feil": report["feil"][:20], "sekunder": round(seconds, 2),
+            "rader_per_sekund": round(report["rader"] / seconds) if seconds else None}
+
+
+async def load_bosetting(client: httpx.AsyncClient, out: Path, section: dict, token: str,
+                         progress: Progress) -> dict:
+    headers = {"Authorization": f"Bearer {token}"}
+    files = {name: out / relative for name, relative in section["files"].items()}
+    return {
+        "anmodninger": await put_places(client, files["anmodninger"], "anmodninger", headers, progress),
+        "kommunevedtak": await put_places(client, files["kommunevedtak"], "kommunevedtak", headers, progress),
+        "saker": await import_file(client, files["saker"], headers, progress),
+        "korreksjoner": await import_file(client, files["korreksjoner"], headers, progress),
+    }
+
+
+LOADERS = {"bosetting": load_bosetting}
+
+
+async def load(out: Path, clients: dict[str, httpx.AsyncClient], token: str,
+               progress: Progress | None = None) -> dict:
+    """Load every service in the manifest that has a client; returns what each service answered."""
+    manifest = read_manifest(out)
+    progress = progress or Progress(disable=True)
+    with progress:
+        return {name: await loader(clients[name], out, manifest[name], token, progress)
+                for name, loader in LOADERS.items() if name in manifest and name in clients}
