@@ -79,8 +79,8 @@ def test_em_count_in_sp1_and_sp2_too_and_only_em_in_sp3():
 
 
 def test_family_reunified_are_counted_by_the_current_definition():
-    # DESIGN.md keeps family-reunified persons out of SP1–SP3 (shown beside); the shared definition counts them
-    # today. Issue 8 changes that: flip this test then.
+    # docs/architecture.md keeps family-reunified persons out of SP1–SP3 (shown beside); the shared definition
+    # counts them today. Issue 8 changes that: flip this test then.
     person = SettledPerson(date(2017, 1, 10), date(2017, 3, 1), "0301", "03", "K", "familiegjenforent", False, None)
     totals = {m: (n, d) for m, p, dim, _, n, d in contributions(person) if p == "2017" and dim == "alle"}
     assert totals == {"SP1": (1, 1), "SP2": (1, 1)}
