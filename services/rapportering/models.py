@@ -121,3 +121,4 @@ report_version = Table(
     Column("innhold_ekstern", Text, nullable=True),
     Column("sha256_ekstern", String(64), nullable=True),
 )
+

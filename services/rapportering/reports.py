@@ -15,10 +15,11 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import queries
+from rapportering import engine, queries
 from rapportering.risk import assignment_risk, project_share, sp_risk
 from rapportering.steering import Styringsmodell
 from shared.geo import fylker_2017, kommuner_2017
+from shared.measures import BESIDE
 
 Rapporttype = Literal["halvarsrapport", "arsrapport", "manedsrapport"]
 MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -118,6 +119,11 @@ async def _sp_section(session, model, sp, as_of: date, assessed: dict | None, pe
         section["verdi"] = {"status": "data" if d else "ingen_data", **_cell(n, d),
                             "etter_kjonn": {k: _cell(ytd(k, 0), ytd(k, 1)) for k in ("K", "M")},
                             "hendelser": f"/api/v1/styringsparametere/{sp.id}/verdi/hendelser?periode={period}"}
+        definition = engine.measure(sp.id)[0]
+        section["koblinger"] = dict(definition.links)
+        if definition.beside_text:
+            section["verdi"]["utenfor_populasjonen"] = await _beside(session, sp.id, model.ar, as_of,
+                                                                   definition.beside_text)
         section["framskriving"] = None if projection is None else {
             "verdi": round(projection.value, 6), "lav": round(projection.low, 6), "hoy": round(projection.high, 6),
             "sannsynlighet_for_krav": None if projection.p_target is None else round(projection.p_target, 4),
@@ -129,6 +135,16 @@ async def _sp_section(session, model, sp, as_of: date, assessed: dict | None, pe
     section["risiko"] = {"beregnet": {"status": status.status, "begrunnelse": status.begrunnelse},
                          "virksomhetens_vurdering": assessed}
     return section
+
+
+async def _beside(session, sp_id: str, year: int, as_of: date, text: str) -> dict[str, Any]:
+    """The count of persons the letter keeps out of the SP's population, year to date, shown as information."""
+    def ytd(months: dict[int, tuple[int, int]]) -> int:
+        return sum(v[1] for m, v in months.items() if m <= as_of.month)
+
+    by_sex = await queries.monthly(session, sp_id + BESIDE, year, "kjonn")
+    total = (await queries.monthly(session, sp_id + BESIDE, year)).get("alle", {})
+    return {"tekst": text, "antall": ytd(total), "etter_kjonn": {k: ytd(by_sex.get(k, {})) for k in ("K", "M")}}
 
 
 async def _assignment_section(session, model, o, as_of: date, assessed: dict | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import disclosure, queries, reports
+from rapportering import disclosure, engine, queries, reports
 from rapportering.models import measure_cell, report_version, risk_state
 from rapportering.risk import assignment_risk, project_share, sp_risk
 from rapportering.steering import Styringsmodell, load, years
@@ -23,7 +23,6 @@ from shared.events import schemas as ev
 from shared.measure_schemas import MaalVerdi, from_cells
 from shared.outbox_tables import processed_event
 from shared.problems import Problem
-from shared.settlement_measures import BY_ID
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +35,13 @@ def model_for(year: int) -> Styringsmodell:
                       f"{', '.join(map(str, years()))}.") from exc
 
 
-async def get(*, session: AsyncSession, measure: str, period: str) -> MaalVerdi:
-    if measure not in BY_ID:
+def check_measured(measure: str) -> None:
+    if engine.measure(measure) is None:
         raise Problem(404, f"Styringsparameteren {measure} måles ikke fra hendelser (ennå).")
+
+
+async def get(*, session: AsyncSession, measure: str, period: str) -> MaalVerdi:
+    check_measured(measure)
     rows = (await session.execute(select(measure_cell).where(
         measure_cell.c.measure == measure, measure_cell.c.period == period))).mappings().all()
     return from_cells(measure, period, {(r["dimension"], r["value"]): (r["numerator"], r["denominator"])

@@ -76,10 +76,14 @@ class PersonBosattV1(PersonGroup):
     klar_dato: date | None = None
     utvalgt_dato: date | None = None
     akseptert_dato: date | None = None
+    selvbosatt_etter_avtale: bool = Field(
+        default=False, description="The person settled themselves by agreement with the municipality (the case "
+        "is closed; the agreement's date and kommune are the settlement's). Counts as settled in SP1–SP3.")
 
 
 class SakAvsluttetV1(PersonGroup):
-    """The case was closed without settlement by IMDi."""
+    """The case was closed without settlement by the scheme (settled without an agreement with a municipality,
+    withdrawn, left the country). Settling by agreement with a municipality is ``person-bosatt``."""
 
     avsluttet_dato: date
     arsak: Literal["selvbosatt", "trukket", "utreist"]
@@ -138,9 +142,9 @@ PERSON_BOSATT_V1 = _person_spec(
     bosettingsdato=date(2017, 5, 2), kommunenummer="0301", tilskuddsgruppe="voksen",
     klar_dato=date(2017, 1, 20), utvalgt_dato=date(2017, 3, 1), akseptert_dato=date(2017, 3, 15))
 SAK_AVSLUTTET_V1 = _person_spec("sak-avsluttet", SakAvsluttetV1, "Sak avsluttet",
-                                "The case was closed without settlement by IMDi (settled on own agreement, "
-                                "withdrawn, left the country).", avsluttet_dato=date(2017, 4, 1),
-                                arsak="selvbosatt", kommunenummer="1201")
+                                "The case was closed without settlement by the scheme (settled without an "
+                                "agreement with a municipality, withdrawn, left the country).",
+                                avsluttet_dato=date(2017, 4, 1), arsak="selvbosatt", kommunenummer="1201")
 ANMODNING_SENDT_V1 = register(EventSpec(
     service="bosetting", name="anmodning-sendt", version=1, model=AnmodningSendtV1,
     key=lambda d: d.kommunenummer, title="Anmodning sendt",

@@ -14,6 +14,7 @@ from rapportering import formats
 from rapportering.disclosure import protect
 from shared.dates import add_months
 from shared.geo import fylker_2017, kommuner_2017
+from shared.settlement_measures import BY_ID
 from tests.disclosure_attack import Attack, report_layer, settlement_dataset
 
 THRESHOLD = 5
@@ -49,7 +50,8 @@ def content_for(persons: list[dict], end: str) -> dict:
         return {"teller": t, "nevner": n, "andel": round(t / n, 6) if n else None}
 
     sps = [{"id": s, "verdi": {"status": "data", **cell(*v["alle"]), "etter_kjonn": {g: cell(*v[g]) for g in "KM"}},
-            "framskriving": {"verdi": 0.5}, "risiko": {"beregnet": {"status": "gul", "begrunnelse": "Årsverdi"}}}
+            "koblinger": dict(BY_ID[s].links), "framskriving": {"verdi": 0.5},
+            "risiko": {"beregnet": {"status": "gul", "begrunnelse": "Årsverdi"}}}
            for s, v in sp.items() if v["alle"][1]]
     return {"rapport": {"periode": end}, "mal": [{"id": "M1", "styringsparametere": sps}],
             "bosettingsstatistikk": {"etter_kommune": kommuner, "etter_fylke": fylke_rows,
