@@ -51,6 +51,9 @@ class Measure:
     breakdown: Callable[[Any], list[tuple[str, str]]]
     beside: Callable[[Any], bool] = field(default=lambda fact: False)
     beside_text: str | None = None
+    deadline: Callable[[Any], date] | None = None
+    """For a flow share with a deadline per subject: the last day an outcome is in time. A subject still
+    waiting (the queue) can then be told apart as inside or past its window."""
     links: dict[str, str] = field(default_factory=dict)
     """How the measure's published cells relate to a report's other tables (disclosure control uses them):
     ``statistikk``: the settlement-statistics column that its population plus those beside add up to

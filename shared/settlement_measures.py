@@ -56,6 +56,7 @@ def _settlement_measure(sp: str, months: int, em_only: bool, links: dict[str, st
         beside=lambda p: group(p) and p.kategori not in IN_POPULATION,
         beside_text="Familiegjenforente bosatt i perioden (ikke med i styringsparameteren, vist som informasjon)",
         hit=lambda p: p.bosettingsdato <= add_months(p.vedtaksdato, months),
+        deadline=lambda p: add_months(p.vedtaksdato, months),
         period_date=lambda p: (p.bosettingsdato,), breakdown=breakdown, links=links)
 
 

@@ -39,7 +39,8 @@ same preference), and the fixed point and the audit run again until every cell p
 
 *Rendering.* A hidden count is ``null`` and listed in the row's ``prikket``; a share is hidden with its teller
 or nevner; a projection and the computed risk's wording (which restate the share) are hidden when the SP's
-total teller or nevner is.
+total teller or nevner is; what is still reachable (``mulig_i_ar``) is hidden then too, and when any count of
+waiting persons in it is from 1 to ``threshold − 1``.
 """
 
 from __future__ import annotations
@@ -392,6 +393,10 @@ def render(content: dict[str, Any], hidden: set[tuple], threshold: int) -> dict[
             if ("b", sp["id"], "alle") in hidden:
                 _hide(beside, ["antall"])
             _hide(beside["etter_kjonn"], [g for g in SEX if ("b", sp["id"], g) in hidden])
+        outlook = sp.get("mulig_i_ar")
+        if outlook and (v.get("prikket") or any(0 < (outlook[k] or 0) < threshold
+                                                for k in ("venter", "innenfor_frist", "forbi_frist", "trengs_i_tide"))):
+            sp["mulig_i_ar"] = None  # it restates the share, or counts too few waiting persons to publish
         if v.get("prikket"):
             sp["framskriving"] = None
             sp["risiko"]["beregnet"]["begrunnelse"] = ("Begrunnelsen er prikket fordi den gjengir en prikket "

@@ -68,6 +68,8 @@ def _on_fact(fact_type: engine.FactType) -> Callable[[BatchState, Received], Non
             if not _newer(item, old_time, old_id):
                 return  # an older version of this subject's fact: the newer one stands
             state.add(fact_type.contributions(old_fact), -1)
+            if fact_type.merge is not None:
+                fact = fact_type.merge(old_fact, fact)
         state.add(fact_type.contributions(fact), +1)
         known[subject] = (fact, item.envelope.time, item.envelope.id)
         state.changed[fact_type.name].add(subject)
@@ -105,8 +107,18 @@ def _append(table, **extra) -> Callable[[BatchState, Received], None]:
     return handle
 
 
+def _on_facts(event_type: str) -> Callable[[BatchState, Received], None]:
+    handlers = [_on_fact(f) for f in engine.FACT_TYPES if event_type in f.reads]
+
+    def handle(state: BatchState, item: Received) -> None:
+        for h in handlers:
+            h(state, item)
+
+    return handlers[0] if len(handlers) == 1 else handle
+
+
 HANDLERS: dict[str, Callable[[BatchState, Received], None]] = {
-    **{t: _on_fact(f) for f in engine.FACT_TYPES for t in f.reads},
+    **{t: _on_facts(t) for f in engine.FACT_TYPES for t in f.reads},
     ev.ANMODNING_SENDT_V1.type: _on_places("anmodning"),
     ev.KOMMUNEVEDTAK_FATTET_V1.type: _on_places("vedtak"),
     **{spec.type: _append(milestone_update) for spec in ev.MILEPAEL_OPPDATERT_V1.values()},

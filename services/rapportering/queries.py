@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import engine
-from rapportering.models import assessment, measure_cell, milestone_update, places, report_text, settlement
+from rapportering.models import assessment, case_queue, measure_cell, milestone_update, places, report_text, settlement
 from rapportering.risk import MilestoneState
 from rapportering.steering import Oppdrag
 from shared.dates import period_range
-from shared.measures import contributions
+from shared.measures import Measure, contributions
 from shared.outbox_tables import processed_event
 
 
@@ -27,10 +27,6 @@ async def monthly(session: AsyncSession, measure: str, year: int, dimension: str
     for r in rows.mappings():
         out[r["value"]][int(r["period"][5:7])] = (r["numerator"], r["denominator"])
     return out
-
-
-def measured_live(measure: str) -> bool:
-    return engine.measure(measure) is not None
 
 
 async def milestones(session: AsyncSession, year: int, o: Oppdrag, as_of: date) -> list[MilestoneState]:
@@ -120,3 +116,11 @@ async def events_for_cell(session: AsyncSession, measure: str, period: str, dime
         after = rows[-1]["event_id"]
     return out
 
+
+async def queue_deadlines(session: AsyncSession, measure: Measure, as_of: date) -> list[date]:
+    """The deadline of every person in the measure's population who has a decision and is not settled (nor
+    closed) on ``as_of``: the queue the status reads what is still reachable from."""
+    rows = await session.execute(select(case_queue).where(
+        case_queue.c.vedtaksdato <= as_of, or_(case_queue.c.avsluttet.is_(None), case_queue.c.avsluttet > as_of)))
+    facts = (engine.QUEUE.from_row(r) for r in rows.mappings())
+    return [measure.deadline(f) for f in facts if measure.population(f)]

@@ -15,11 +15,10 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import engine, queries
-from rapportering.risk import assignment_risk, project_share, sp_risk
+from rapportering import queries, status
+from rapportering.risk import assignment_risk
 from rapportering.steering import Styringsmodell
 from shared.geo import fylker_2017, kommuner_2017
-from shared.measures import BESIDE
 
 Rapporttype = Literal["halvarsrapport", "arsrapport", "manedsrapport"]
 MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -103,48 +102,37 @@ async def _sp_section(session, model, sp, as_of: date, assessed: dict | None, pe
         "definisjon": sp.maling.definisjon,
         "maleutgangspunkt": {"tekst": sp.maleutgangspunkt.tekst, "verdi": sp.maleutgangspunkt.verdi},
         "resultatkrav": {"tekst": sp.resultatkrav.tekst, "verdi": sp.resultatkrav.verdi}}
-    live = queries.measured_live(sp.id)
-    projection = None
-    if live:
-        months = await queries.monthly(session, sp.id, model.ar)
-        totals = months.get("alle", {})
-        upto = {m: v for m, v in totals.items() if m <= as_of.month}
-        n, d = sum(v[0] for v in upto.values()), sum(v[1] for v in upto.values())
-        projection = project_share(upto, as_of.month, sp.resultatkrav.verdi) if d else None
-        by_sex = await queries.monthly(session, sp.id, model.ar, "kjonn")
-
-        def ytd(value: str, i: int) -> int:
-            return sum(v[i] for m, v in by_sex.get(value, {}).items() if m <= as_of.month)
-
-        section["verdi"] = {"status": "data" if d else "ingen_data", **_cell(n, d),
-                            "etter_kjonn": {k: _cell(ytd(k, 0), ytd(k, 1)) for k in ("K", "M")},
-                            "hendelser": f"/api/v1/styringsparametere/{sp.id}/verdi/hendelser?periode={period}"}
-        definition = engine.measure(sp.id)[0]
-        section["koblinger"] = dict(definition.links)
-        if definition.beside_text:
-            section["verdi"]["utenfor_populasjonen"] = await _beside(session, sp.id, model.ar, as_of,
-                                                                   definition.beside_text)
-        section["framskriving"] = None if projection is None else {
-            "verdi": round(projection.value, 6), "lav": round(projection.low, 6), "hoy": round(projection.high, 6),
-            "sannsynlighet_for_krav": None if projection.p_target is None else round(projection.p_target, 4),
-            "metode": projection.method}
-    else:
-        section["verdi"] = {"status": "ingen_data", "teller": None, "nevner": None, "andel": None, "etter_kjonn": {}}
-        section["framskriving"] = None
-    status = sp_risk(sp, projection, live)
-    section["risiko"] = {"beregnet": {"status": status.status, "begrunnelse": status.begrunnelse},
+    st = await status.sp_status(session, model, sp, as_of)
+    section.update(render_status(st, period))
+    section["risiko"] = {"beregnet": {"status": st.risk.status, "begrunnelse": st.risk.begrunnelse},
                          "virksomhetens_vurdering": assessed}
     return section
 
 
-async def _beside(session, sp_id: str, year: int, as_of: date, text: str) -> dict[str, Any]:
-    """The count of persons the letter keeps out of the SP's population, year to date, shown as information."""
-    def ytd(months: dict[int, tuple[int, int]]) -> int:
-        return sum(v[1] for m, v in months.items() if m <= as_of.month)
-
-    by_sex = await queries.monthly(session, sp_id + BESIDE, year, "kjonn")
-    total = (await queries.monthly(session, sp_id + BESIDE, year)).get("alle", {})
-    return {"tekst": text, "antall": ytd(total), "etter_kjonn": {k: ytd(by_sex.get(k, {})) for k in ("K", "M")}}
+def render_status(st: status.SpStatus, period: str) -> dict[str, Any]:
+    """An SP's value, projection and outlook as reports and the overview show them."""
+    if st.measure is None or st.total is None:
+        return {"verdi": {"status": "ingen_data", "teller": None, "nevner": None, "andel": None, "etter_kjonn": {}},
+                "framskriving": None}
+    zero = status.Count(0, 0)
+    verdi = {"status": "data" if st.total.nevner else "ingen_data", **_cell(st.total.teller, st.total.nevner),
+             "etter_kjonn": {k: _cell(st.by_sex.get(k, zero).teller, st.by_sex.get(k, zero).nevner)
+                             for k in ("K", "M")},
+             "hendelser": f"/api/v1/styringsparametere/{st.sp.id}/verdi/hendelser?periode={period}"}
+    if st.beside is not None:
+        verdi["utenfor_populasjonen"] = {"tekst": st.measure.beside_text, "antall": st.beside.nevner,
+                                         "etter_kjonn": {k: st.beside_by_sex.get(k, zero).nevner for k in ("K", "M")}}
+    p, o = st.projection, st.outlook
+    return {
+        "verdi": verdi, "koblinger": dict(st.measure.links),
+        "framskriving": None if p is None else {
+            "verdi": round(p.value, 6), "lav": round(p.low, 6), "hoy": round(p.high, 6),
+            "sannsynlighet_for_krav": None if p.p_target is None else round(p.p_target, 4), "metode": p.method},
+        "mulig_i_ar": None if o is None else {
+            "venter": o.waiting, "innenfor_frist": o.inside, "forbi_frist": o.past,
+            "beste_mulige": None if o.best is None else round(o.best, 6), "trengs_i_tide": o.needed,
+            "kan_nas": o.reachable, "forste_frist": o.first_deadline.isoformat() if o.first_deadline else None,
+            "siste_frist": o.last_deadline.isoformat() if o.last_deadline else None, "tekst": o.text}}
 
 
 async def _assignment_section(session, model, o, as_of: date, assessed: dict | None) -> dict[str, Any]:

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import disclosure, engine, queries, reports
+from rapportering import disclosure, engine, queries, reports, status
 from rapportering.models import measure_cell, report_version, risk_state
-from rapportering.risk import assignment_risk, project_share, sp_risk
+from rapportering.risk import assignment_risk
 from rapportering.steering import Styringsmodell, load, years
 from shared.db import Database, UnitOfWork
 from shared.events import schemas as ev
@@ -87,20 +87,12 @@ async def assignment_overview(*, session: AsyncSession, model: Styringsmodell, a
 async def computed_statuses(session: AsyncSession, model: Styringsmodell, as_of: date) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for sp in model.styringsparametere:
-        live = queries.measured_live(sp.id)
-        projection = None
-        if live:
-            totals = (await queries.monthly(session, sp.id, model.ar)).get("alle", {})
-            month = as_of.month if as_of.year == model.ar else 12
-            upto = {m: v for m, v in totals.items() if m <= month}
-            projection = project_share(upto, month, sp.resultatkrav.verdi) if any(v[1] for v in upto.values()) \
-                else None
-        status = sp_risk(sp, projection, live)
-        out[sp.id] = (status.status, status.begrunnelse)
+        risk = (await status.sp_status(session, model, sp, as_of)).risk
+        out[sp.id] = (risk.status, risk.begrunnelse)
     for o in model.oppdrag:
-        status = assignment_risk(o, await queries.milestones(session, model.ar, o, as_of), as_of,
-                                 model.risiko.oppdrag.rod_etter_dager)
-        out[o.id] = (status.status, status.begrunnelse)
+        risk = assignment_risk(o, await queries.milestones(session, model.ar, o, as_of), as_of,
+                               model.risiko.oppdrag.rod_etter_dager)
+        out[o.id] = (risk.status, risk.begrunnelse)
     return out
 
 
