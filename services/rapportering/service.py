@@ -18,11 +18,11 @@ from rapportering import disclosure, engine, queries, reports, status
 from rapportering.models import measure_cell, report_version, risk_state
 from rapportering.risk import assignment_risk
 from rapportering.steering import Styringsmodell, load, years
+from shared import errors
 from shared.db import Database, UnitOfWork
 from shared.events import schemas as ev
 from shared.measure_schemas import MaalVerdi, from_cells
 from shared.outbox_tables import processed_event
-from shared.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +31,13 @@ def model_for(year: int) -> Styringsmodell:
     try:
         return load(year)
     except KeyError as exc:
-        raise Problem(404, f"Det finnes ingen styringsmodell for {year}. Tilgjengelig: "
+        raise errors.NotFound(f"Det finnes ingen styringsmodell for {year}. Tilgjengelig: "
                       f"{', '.join(map(str, years()))}.") from exc
 
 
 def check_measured(measure: str) -> None:
     if engine.measure(measure) is None:
-        raise Problem(404, f"Styringsparameteren {measure} måles ikke fra hendelser (ennå).")
+        raise errors.NotFound(f"Styringsparameteren {measure} måles ikke fra hendelser (ennå).")
 
 
 async def get(*, session: AsyncSession, measure: str, period: str) -> MaalVerdi:
@@ -59,14 +59,14 @@ def check_milestone(model: Styringsmodell, oppdrag: str, milepael: str) -> None:
     try:
         o = model.oppdrag_by_id(oppdrag)
     except StopIteration as exc:
-        raise Problem(404, f"Oppdraget {oppdrag} finnes ikke i styringsmodellen for {model.ar}.") from exc
+        raise errors.NotFound(f"Oppdraget {oppdrag} finnes ikke i styringsmodellen for {model.ar}.") from exc
     if milepael not in {m.id for m in o.alle_milepaeler}:
-        raise Problem(404, f"Oppdraget {oppdrag} har ingen milepæl {milepael}.")
+        raise errors.NotFound(f"Oppdraget {oppdrag} har ingen milepæl {milepael}.")
 
 
 def check_object(model: Styringsmodell, objekt: str) -> None:
     if objekt not in {s.id for s in model.styringsparametere} | {o.id for o in model.oppdrag}:
-        raise Problem(404, f"{objekt} finnes ikke i styringsmodellen for {model.ar}.")
+        raise errors.NotFound(f"{objekt} finnes ikke i styringsmodellen for {model.ar}.")
 
 
 # --- live overviews ------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ async def get_version(session: AsyncSession, report_type: str, period: str, vers
         report_version.c.rapporttype == report_type, report_version.c.periode == period,
         report_version.c.versjon == version))).mappings().first()
     if row is None:
-        raise Problem(404, f"Versjon {version} av {report_type} {period} finnes ikke.")
+        raise errors.NotFound(f"Versjon {version} av {report_type} {period} finnes ikke.")
     return dict(row)
 
 
@@ -204,7 +204,7 @@ async def _publish(db: Database, consumer: str, model: Styringsmodell, report_ty
         try:
             content = await reports.build(session, model, report_type, period)
         except reports.UnknownPeriod as exc:
-            raise Problem(404, str(exc)) from exc
+            raise errors.NotFound(str(exc)) from exc
         body = reports.canonical(content)
         digest = reports.sha256(body)
         latest = await latest_version(session, report_type, period)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rapportering import formats, queries, reports, service
 from rapportering.service import model_for
+from shared import errors
 from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
 from shared.dates import today_oslo
@@ -136,8 +137,7 @@ async def update_milestone(ar: Ar, oppdrag: Annotated[str, Path(pattern=r"^O[0-9
                            principal: Writer) -> Mottatt:
     service.check_milestone(model_for(ar), oppdrag, milepael)
     if body.ferdig and body.fremdrift != 100:
-        raise Problem(422, "Forespørselen inneholder ugyldige data. Ingenting er lagret.", slug="ugyldige-data",
-                      feil=[{"felt": "fremdrift", "melding": "En ferdig milepæl har 100 % framdrift."}])
+        raise errors.Invalid.field("fremdrift", "En ferdig milepæl har 100 % framdrift.")
     data = ev.MilepaelOppdatertV1(ar=ar, oppdrag=oppdrag, milepael=milepael, **body.model_dump())
     return Mottatt(hendelse=await service.record(uow=uow, data=data))
 
