@@ -55,26 +55,29 @@ def _kommune(nummer: str) -> Kommune:
     return kommune
 
 
-def _on_fact(fact_type: engine.FactType) -> Callable[[BatchState, Received], None]:
+def _apply_fact(fact_type: engine.FactType, state: BatchState, item: Received) -> None:
     """The engine's one handler: the newest event's fact replaces the subject's fact, and the cells follow
     (the old fact's contributions out, the new one's in)."""
+    subject, fact = fact_type.build(item)
+    known = state.facts[fact_type.name]
+    previous = known.get(subject)
+    if previous is not None:
+        old_fact, old_time, old_id = previous
+        if not _newer(item, old_time, old_id):
+            return  # an older version of this subject's fact: the newer one stands
+        state.add(fact_type.contributions(old_fact), -1)
+        if fact_type.merge is not None:
+            fact = fact_type.merge(old_fact, fact)
+    state.add(fact_type.contributions(fact), +1)
+    known[subject] = (fact, item.envelope.time, item.envelope.id)
+    state.changed[fact_type.name].add(subject)
 
-    def handle(state: BatchState, item: Received) -> None:
-        subject, fact = fact_type.build(item)
-        known = state.facts[fact_type.name]
-        previous = known.get(subject)
-        if previous is not None:
-            old_fact, old_time, old_id = previous
-            if not _newer(item, old_time, old_id):
-                return  # an older version of this subject's fact: the newer one stands
-            state.add(fact_type.contributions(old_fact), -1)
-            if fact_type.merge is not None:
-                fact = fact_type.merge(old_fact, fact)
-        state.add(fact_type.contributions(fact), +1)
-        known[subject] = (fact, item.envelope.time, item.envelope.id)
-        state.changed[fact_type.name].add(subject)
 
-    return handle
+def _on_facts(state: BatchState, item: Received) -> None:
+    """Every fact type that reads the event (looked up when applied, so a definition is all a measure needs)."""
+    for fact_type in engine.FACT_TYPES:
+        if item.envelope.type in fact_type.reads:
+            _apply_fact(fact_type, state, item)
 
 
 def _on_places(kind: str) -> Callable[[BatchState, Received], None]:
@@ -107,24 +110,15 @@ def _append(table, **extra) -> Callable[[BatchState, Received], None]:
     return handle
 
 
-def _on_facts(event_type: str) -> Callable[[BatchState, Received], None]:
-    handlers = [_on_fact(f) for f in engine.FACT_TYPES if event_type in f.reads]
-
-    def handle(state: BatchState, item: Received) -> None:
-        for h in handlers:
-            h(state, item)
-
-    return handlers[0] if len(handlers) == 1 else handle
-
-
 HANDLERS: dict[str, Callable[[BatchState, Received], None]] = {
-    **{t: _on_facts(t) for f in engine.FACT_TYPES for t in f.reads},
+    **{t: _on_facts for f in engine.FACT_TYPES for t in f.reads},
     ev.ANMODNING_SENDT_V1.type: _on_places("anmodning"),
     ev.KOMMUNEVEDTAK_FATTET_V1.type: _on_places("vedtak"),
     **{spec.type: _append(milestone_update) for spec in ev.MILEPAEL_OPPDATERT_V1.values()},
     ev.RISIKOVURDERING_V1.type: _append(assessment),
     ev.RAPPORTTEKST_V1.type: _append(report_text),
 }
+
 
 class MeasureProjection:
     """rapportering's read model. ``only`` restricts it to a set of event ids: a rebuild to the data position a
