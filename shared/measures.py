@@ -15,6 +15,7 @@ Three kinds, as the steering letter needs them:
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,9 +32,54 @@ def periods(day: date) -> list[str]:
 
 
 def period_keys(kind: Kind, day: date) -> list[str]:
-    """The periods a fact dated ``day`` counts in, by kind: flows and stocks by year, half-year and month (a
-    stock's ``day`` is a count date), units once in their year."""
-    return [str(day.year)] if kind == "enheter" else periods(day)
+    """The periods a fact dated ``day`` counts in, by kind: a flow in the year, half-year and month of the
+    date; a unit once in its year; a stock in the periods whose count date ``day`` is (every month end; 30.6
+    also the first half-year's, 31.12 the second's and the year's)."""
+    if kind == "enheter":
+        return [str(day.year)]
+    if kind == "bestand":
+        keys = [f"{day.year}-{day.month:02d}"]
+        if day.month == 6:
+            keys.append(f"{day.year}-H1")
+        if day.month == 12:
+            keys += [f"{day.year}-H2", str(day.year)]
+        return keys
+    return periods(day)
+
+
+STOCK_HORIZON = date(2020, 12, 31)  # the last count date a stock is kept for; move it with the next letters
+
+
+def month_ends(start: date, end: date | None) -> list[date]:
+    """The count dates (month ends up to :data:`STOCK_HORIZON`) on which something in a stock from ``start``
+    until ``end`` (exclusive; None: still in it) is counted."""
+    out, year, month = [], start.year, start.month
+    while True:
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        if last > STOCK_HORIZON or (end is not None and last >= end):
+            return out
+        out.append(last)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One part of a compound target: the share (``minst``: at least, ``over``: above) or the count
+    (``antall``: denominator at least) of one cell."""
+
+    navn: str
+    dimension: str
+    value: str
+    threshold: float
+    rule: Literal["minst", "over", "antall"]
+
+    def holds(self, num: int, den: int) -> bool | None:
+        if self.rule == "antall":
+            return den >= self.threshold
+        if not den:
+            return None
+        share = num / den
+        return share >= self.threshold if self.rule == "minst" else share > self.threshold
 
 
 @dataclass(frozen=True)
@@ -54,6 +100,8 @@ class Measure:
     deadline: Callable[[Any], date] | None = None
     """For a flow share with a deadline per subject: the last day an outcome is in time. A subject still
     waiting (the queue) can then be told apart as inside or past its window."""
+    targets: tuple[Target, ...] = ()
+    """A compound target (SP8, SP10): met only when every part holds."""
     links: dict[str, str] = field(default_factory=dict)
     """How the measure's published cells relate to a report's other tables (disclosure control uses them):
     ``statistikk``: the settlement-statistics column that its population plus those beside add up to

@@ -23,6 +23,7 @@ from rapportering.models import case_queue, settlement
 from shared.consumer import Received, Rejected
 from shared.events import schemas as ev
 from shared.geo import kommuner_2017
+from shared.letter_measures import LETTER_MEASURES
 from shared.measures import Cell, Measure, contributions
 from shared.settlement_measures import SETTLEMENT_MEASURES, SettledPerson
 
@@ -100,6 +101,16 @@ QUEUE = FactType(name="ko", reads=tuple(s.type for s in (
     merge=_stays_closed)
 
 FACT_TYPES: tuple[FactType, ...] = (SETTLED_PERSON, QUEUE)
+
+
+def defined() -> dict[str, Measure]:
+    """Every SP of the letter the engine has a definition of, counted or still waiting for its events."""
+    return {**{m.id: m for m in LETTER_MEASURES}, **{m.id: m for m, _ in measures().values()}}
+
+
+def awaiting(sp: str) -> Measure | None:
+    """A definition whose source service publishes no events yet (no fact type keeps its facts)."""
+    return None if sp in measures() else defined().get(sp)
 
 
 def measures() -> dict[str, tuple[Measure, FactType]]:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import engine, queries
 from rapportering.outlook import Outlook, outlook
-from rapportering.risk import Projection, Status, project_share, sp_risk
+from rapportering.risk import Projection, Status, compound_risk, not_measured, project_share, sp_risk
 from rapportering.steering import Styringsmodell, Styringsparameter
 from shared.measures import BESIDE, Measure
 
@@ -58,7 +58,7 @@ async def _year_to_date(session: AsyncSession, measure: str, year: int, months: 
 async def sp_status(session: AsyncSession, model: Styringsmodell, sp: Styringsparameter, as_of: date) -> SpStatus:
     found = engine.measure(sp.id)
     if found is None:
-        return SpStatus(sp, None, None, {}, None, {}, None, None, sp_risk(sp, None, False))
+        return SpStatus(sp, None, None, {}, None, {}, None, None, not_measured(sp, engine.awaiting(sp.id)))
     measure, _ = found
     months = months_counted(model.ar, as_of)
     monthly = (await queries.monthly(session, sp.id, model.ar)).get("alle", {})
@@ -74,5 +74,9 @@ async def sp_status(session: AsyncSession, model: Styringsmodell, sp: Styringspa
     if measure.deadline is not None and months and as_of.year == model.ar:
         deadlines = await queries.queue_deadlines(session, measure, as_of)
         ahead = outlook(total.teller, total.nevner, deadlines, as_of, sp.resultatkrav.verdi)
-    return SpStatus(sp, measure, total, by_sex, beside, beside_by_sex or {}, projection, ahead,
-                    sp_risk(sp, projection, True))
+    risk = sp_risk(sp, projection, True)
+    if measure.targets and total.nevner:
+        cells = {(d, v): (c.teller, c.nevner) for d in {t.dimension for t in measure.targets}
+                 for v, c in (await _year_to_date(session, sp.id, model.ar, months, d)).items()}
+        risk = compound_risk(measure.targets, cells)
+    return SpStatus(sp, measure, total, by_sex, beside, beside_by_sex or {}, projection, ahead, risk)
