@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import queries, status
 from rapportering.risk import assignment_risk
-from rapportering.steering import Styringsmodell
+from rapportering.steering import Kilde, Styringsmodell
 from shared.geo import fylker_2017, kommuner_2017
 
 Rapporttype = Literal["halvarsrapport", "arsrapport", "manedsrapport"]
@@ -90,7 +90,7 @@ async def build(session: AsyncSession, model: Styringsmodell, report_type: str, 
                                       "prognose": None} for p in k.poster]} for k in model.budsjett.kapitler]}
         narrative = await queries.texts(session, report_type, period)
         content["rapporteringskrav"] = [
-            {"id": r.id, "mal": r.mal, "tekst": r.tekst, "virksomhetens_tekst": narrative.get(r.id)}
+            {"id": r.id, "ogsa": r.ogsa, "mal": r.mal, "tekst": r.tekst, "virksomhetens_tekst": narrative.get(r.id)}
             for r in model.rapporteringskrav if report_type in r.frekvens]
         content["bosettingsstatistikk"] = await _settlement_statistics(session, year, info["start"], as_of)
     return content
@@ -100,8 +100,11 @@ async def _sp_section(session, model, sp, as_of: date, assessed: dict | None, pe
     section: dict[str, Any] = {
         "id": sp.id, "tekst": sp.tekst, "enhet": sp.enhet, "kilde": sp.maling.kilde,
         "definisjon": sp.maling.definisjon,
-        "maleutgangspunkt": {"tekst": sp.maleutgangspunkt.tekst, "verdi": sp.maleutgangspunkt.verdi},
-        "resultatkrav": {"tekst": sp.resultatkrav.tekst, "verdi": sp.resultatkrav.verdi}}
+        "maleutgangspunkt": {"tekst": sp.maleutgangspunkt.tekst, "verdi": sp.maleutgangspunkt.verdi,
+                             "kilde": source(sp.maleutgangspunkt.kilde)},
+        "resultatkrav": {"tekst": sp.resultatkrav.tekst, "verdi": sp.resultatkrav.verdi,
+                         "kilde": source(sp.resultatkrav.kilde)},
+        "toleranse": {"gul": sp.toleranse.gul, "kilde": source(sp.toleranse.kilde)}}
     st = await status.sp_status(session, model, sp, as_of)
     section.update(render_status(st, period))
     section["risiko"] = {"beregnet": {"status": st.risk.status, "begrunnelse": st.risk.begrunnelse},
@@ -135,12 +138,22 @@ def render_status(st: status.SpStatus, period: str) -> dict[str, Any]:
             "siste_frist": o.last_deadline.isoformat() if o.last_deadline else None, "tekst": o.text}}
 
 
+def source(kilde: Kilde) -> str:
+    """Provenance in words: the letter's section, or IMDi's own setting and why."""
+    if kilde.fra == "tildelingsbrev":
+        return f"Tildelingsbrevet, avsnitt {kilde.avsnitt}"
+    return f"IMDis egen innstilling: {kilde.merknad}"
+
+
 async def _assignment_section(session, model, o, as_of: date, assessed: dict | None) -> dict[str, Any]:
     states = await queries.milestones(session, model.ar, o, as_of)
     status = assignment_risk(o, states, as_of, model.risiko.oppdrag.rod_etter_dager)
+    sources = {m.id: m.kilde for m in o.alle_milepaeler}
     return {"id": o.id, "mal": o.mal, "tittel": o.tittel, "start": o.start.isoformat(), "frist": o.frist.isoformat(),
+            "kilde": {"start": source(o.start_kilde), "frist": source(o.frist_kilde)},
             "rapportering": o.rapportering,
-            "milepaeler": [{"id": m.id, "tekst": m.tekst, "frist": m.frist.isoformat(), "ferdig": m.ferdig,
+            "milepaeler": [{"id": m.id, "tekst": m.tekst, "frist": m.frist.isoformat(),
+                            "frist_kilde": source(sources.get(m.id) or o.frist_kilde), "ferdig": m.ferdig,
                             "fremdrift": m.fremdrift, "dato": m.dato.isoformat() if m.dato else None,
                             "kommentar": m.kommentar} for m in states],
             "risiko": {"beregnet": {"status": status.status, "begrunnelse": status.begrunnelse},

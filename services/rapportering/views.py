@@ -187,9 +187,10 @@ async def put_text(rapporttype: Literal["halvarsrapport", "arsrapport"], periode
         reports.period_info(model, rapporttype, periode)
     except reports.UnknownPeriod as exc:
         raise Problem(404, str(exc)) from exc
-    if krav not in {r.id for r in model.rapporteringskrav if rapporttype in r.frekvens}:
+    requirement = model.krav(krav)
+    if requirement is None or rapporttype not in requirement.frekvens:
         raise Problem(404, f"{krav} skal ikke rapporteres i {rapporttype}.")
-    data = ev.RapporttekstV1(rapporttype=rapporttype, periode=periode, krav=krav, tekst=body.tekst)
+    data = ev.RapporttekstV1(rapporttype=rapporttype, periode=periode, krav=requirement.id, tekst=body.tekst)
     return Mottatt(hendelse=await service.record(uow=uow, data=data))
 
 

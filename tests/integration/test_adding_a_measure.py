@@ -23,10 +23,12 @@ TEST_MEASURE = Measure(id="SP12", kind="flyt", subject="person", reads=engine.SE
                        population=lambda p: True, hit=lambda p: p.kjonn == "K",
                        period_date=lambda p: (p.bosettingsdato,), breakdown=breakdown)
 # 2. the steering model's entry (data: the letter's text, target and tolerance)
+TEST = {"fra": "imdi", "merknad": "Et testmål."}
 TEST_SP = Styringsparameter.model_validate({
     "id": "SP12", "mal": "M1", "tekst": "Testmål: andelen kvinner blant de bosatte.",
     "rapportering": ["halvarsrapport", "arsrapport"], "enhet": "andel",
-    "maleutgangspunkt": {"tekst": "Ingen."}, "resultatkrav": {"tekst": "Minst 50 prosent.", "verdi": 0.5},
+    "maleutgangspunkt": {"tekst": "Ingen.", "kilde": TEST},
+    "resultatkrav": {"tekst": "Minst 50 prosent.", "verdi": 0.5, "kilde": TEST},
     "maling": {"kilde": "bosetting", "definisjon": "Bosatte kvinner / bosatte."}, "toleranse": {"gul": 0.05}})
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from rapportering import reports, service
 from rapportering.models import risk_state
 from rapportering.steering import load
-from tests.conftest import bearer
+from tests.conftest import bearer, eventually
 from tests.integration.test_reports import caught_up, import_cases
 
 
@@ -67,3 +67,32 @@ async def test_sweep_overview_and_reports_agree_as_of_the_same_date(system, toke
     assert (ahead["venter"], ahead["innenfor_frist"], ahead["forbi_frist"]) == (36, 4, 32)
     n, d = sp1["verdi"]["teller"], sp1["verdi"]["nevner"]
     assert ahead["beste_mulige"] == round((n + 4) / (d + 36), 6)
+
+
+async def test_provenance_is_in_the_api_and_the_reports_and_r11_is_r10(system, token):
+    _, rap = system
+    intern, writer = bearer(token("imdi:rapport.intern")), bearer(token("imdi:rapport.write"))
+    model = (await rap.get("/api/v1/styringsmodell/2017", headers=intern)).json()
+    sp1 = next(s for s in model["styringsparametere"] if s["id"] == "SP1")
+    assert sp1["resultatkrav"]["kilde"] == {"fra": "tildelingsbrev", "avsnitt": "3.1", "merknad": None}
+    assert sp1["toleranse"]["kilde"]["fra"] == "imdi"
+    r = await rap.put("/api/v1/rapporter/arsrapport/2017/tekster/R11", json={"tekst": "ID-kort innført."},
+                      headers=writer)
+    assert r.status_code == 202
+
+    async def text_applied() -> bool:
+        async with rap.app.state.db.sessions() as s:
+            content = await reports.build(s, load(2017), "arsrapport", "2017")
+        tolk = next(r for r in content["rapporteringskrav"] if r["id"] == "R10")
+        return tolk["virksomhetens_tekst"] == "ID-kort innført." and tolk["ogsa"] == ["R11"]
+
+    await eventually(text_applied, what="the R11 text shown under R 10 og 11")
+    async with rap.app.state.db.sessions() as s:
+        content = await reports.build(s, load(2017), "arsrapport", "2017")
+    assert not any(r["id"] == "R11" for r in content["rapporteringskrav"])
+    sp1 = next(sp for goal in content["mal"] for sp in goal["styringsparametere"] if sp["id"] == "SP1")
+    assert sp1["resultatkrav"]["kilde"] == "Tildelingsbrevet, avsnitt 3.1"
+    assert sp1["toleranse"]["kilde"].startswith("IMDis egen innstilling")
+    o6 = next(o for o in content["oppdrag"] if o["id"] == "O6")
+    assert o6["kilde"]["start"].startswith("IMDis egen innstilling: Brevet gir ingen start")
+    assert o6["milepaeler"][0]["frist_kilde"] == "Tildelingsbrevet, avsnitt 3.2.3"
