@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared import errors
 from shared.dates import InvalidPeriod
 from shared.db import Conflict
 
@@ -61,6 +62,17 @@ MESSAGES = {
 }
 
 
+# the one mapping from domain errors (raised by service layers) to HTTP statuses
+DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
+    errors.NotFound: 404, errors.Conflict: 409, errors.Forbidden: 403, errors.Invalid: 422,
+    errors.Precondition: 412, errors.PreconditionRequired: 428,
+}
+
+
+def domain_status(exc: errors.DomainError) -> int:
+    return next(status for kind, status in DOMAIN_STATUS.items() if isinstance(exc, kind))
+
+
 class Problem(Exception):
     """Raise to answer with a problem document."""
 
@@ -108,10 +120,14 @@ def install(app: FastAPI) -> None:
         return problem_response(exc.status, exc.detail, title=exc.title, slug=exc.slug,
                                 instance=request.url.path, headers=exc.headers, **exc.extra)
 
+    @app.exception_handler(errors.DomainError)
+    async def _domain(request: Request, exc: errors.DomainError) -> JSONResponse:
+        return problem_response(domain_status(exc), exc.detail, slug=exc.slug, instance=request.url.path,
+                                **exc.extra)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(422, "Forespørselen inneholder ugyldige data. Ingenting er lagret.",
-                                slug="ugyldige-data", instance=request.url.path,
+        return problem_response(422, errors.INVALID_DETAIL, slug="ugyldige-data", instance=request.url.path,
                                 feil=validation_errors(list(exc.errors())))
 
     @app.exception_handler(InvalidPeriod)

@@ -35,7 +35,8 @@ GROUPS: dict[str, Callable[[Sak], str]] = {
 async def settled_in(session: AsyncSession, period: str) -> list[Sak]:
     start, end = period_range(period)
     return list((await session.execute(select(Sak).where(
-        Sak.status == "bosatt", Sak.bosettingsdato >= start, Sak.bosettingsdato <= end))).scalars())
+        Sak.status.in_(("bosatt", "avsluttet")), Sak.bosettingsdato >= start, Sak.bosettingsdato <= end)))
+        .scalars())
 
 
 def settled_person(sak: Sak) -> SettledPerson:

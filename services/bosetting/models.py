@@ -50,7 +50,7 @@ class Sak(Base):
     bosettingsdato: Mapped[date | None] = mapped_column(Date, index=True)
     kommunenummer: Mapped[str | None] = mapped_column(String(4), index=True)
     avsluttet_dato: Mapped[date | None] = mapped_column(Date)
-    avslutningsarsak: Mapped[str | None] = mapped_column(String(12))
+    avslutningsarsak: Mapped[str | None] = mapped_column(String(24))
 
     versjon: Mapped[int] = mapped_column(default=1)
     opprettet: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)

@@ -1,6 +1,7 @@
 """The settlement process's rules, as pure functions on a case: stages, groups and the events they give.
 
-vedtak → klar → utvalgt → akseptert → bosatt, or avsluttet (selvbosatt, trukket, utreist) before bosatt.
+vedtak → klar → utvalgt → akseptert → bosatt, or avsluttet (selvbosatt etter avtale med kommune, selvbosatt
+uten avtale, trukket, utreist) before bosatt; settling oneself by agreement counts as settled.
 A case moves forward only; a stage may be skipped (a case-handling system may not record every step).
 A new proposal (utvalgt) may replace one that was not accepted. A settlement may be corrected (date or
 kommune): rapportering then replaces the earlier one. Dates never precede the decision or earlier stages.
@@ -123,18 +124,31 @@ def apply(sak: Sak, change: Change, pseudonym_key: str) -> ev.EventData:
         sak.bosettingsdato, sak.kommunenummer = change.dato, change.kommunenummer
         event = settlement_event(sak, pseudonym_key)
     elif change.stadium == "avsluttet":
-        if change.arsak not in ("selvbosatt", "trukket", "utreist"):
-            raise RuleViolation("Årsak må være selvbosatt, trukket eller utreist.", "arsak")
-        if change.arsak == "selvbosatt":
-            _need_kommune(change)
-        sak.avsluttet_dato, sak.avslutningsarsak = change.dato, change.arsak
-        sak.kommunenummer = change.kommunenummer if change.arsak == "selvbosatt" else None
-        event = ev.SakAvsluttetV1(**g, avsluttet_dato=change.dato, arsak=change.arsak,
-                                  kommunenummer=change.kommunenummer if change.arsak == "selvbosatt" else None)
+        event = _close(sak, change, pseudonym_key, g)
     else:  # pragma: no cover - the API's Literal forbids it
         raise RuleViolation(f"Ukjent stadium {change.stadium}.")
     sak.status = change.stadium
     return event
+
+
+def _close(sak: Sak, change: Change, pseudonym_key: str, g: dict) -> ev.EventData:
+    """Closing a case. Settling oneself by agreement with a municipality is a settlement by the scheme: the
+    agreement's date and kommune are the settlement's, and the event is ``person-bosatt``. Without an
+    agreement (or withdrawn, left the country) the case closes unsettled."""
+    if change.arsak not in CLOSING_REASONS:
+        raise RuleViolation("Årsak må være selvbosatt_etter_avtale, selvbosatt, trukket eller utreist.", "arsak")
+    self_settled = change.arsak in ("selvbosatt", "selvbosatt_etter_avtale")
+    if self_settled:
+        _need_kommune(change)
+    sak.avsluttet_dato, sak.avslutningsarsak = change.dato, change.arsak
+    sak.kommunenummer = change.kommunenummer if self_settled else None
+    if change.arsak == "selvbosatt_etter_avtale":
+        sak.bosettingsdato = change.dato
+        return settlement_event(sak, pseudonym_key)
+    return ev.SakAvsluttetV1(**g, avsluttet_dato=change.dato, arsak=change.arsak, kommunenummer=sak.kommunenummer)
+
+
+CLOSING_REASONS = ("selvbosatt_etter_avtale", "selvbosatt", "trukket", "utreist")
 
 
 class NotPermitted(Exception):
@@ -202,4 +216,5 @@ def settlement_event(sak: Sak, pseudonym_key: str) -> ev.PersonBosattV1:
     return ev.PersonBosattV1(**group(sak, pseudonym_key), bosettingsdato=sak.bosettingsdato,
                              kommunenummer=sak.kommunenummer, tilskuddsgruppe=tilskuddsgruppe(sak),
                              klar_dato=sak.klar_dato, utvalgt_dato=sak.utvalgt_dato,
-                             akseptert_dato=sak.akseptert_dato)
+                             akseptert_dato=sak.akseptert_dato,
+                             selvbosatt_etter_avtale=sak.avslutningsarsak == "selvbosatt_etter_avtale")

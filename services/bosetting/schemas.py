@@ -14,7 +14,10 @@ from shared.geo import kommuner_2017
 
 Kjonn = Literal["K", "M"]
 Kategori = Literal["overforingsflyktning", "asyl", "familiegjenforent"]
-Arsak = Literal["selvbosatt", "trukket", "utreist"]
+# selvbosatt_etter_avtale: the person settled by agreement with a municipality; settled by the scheme (counts
+# in SP1–SP3 with the agreement's date and kommune). selvbosatt: settled without such an agreement (does not).
+SELF_SETTLED = ("selvbosatt", "selvbosatt_etter_avtale")
+Arsak = Literal["selvbosatt_etter_avtale", "selvbosatt", "trukket", "utreist"]
 KOMMUNE = r"^[0-9]{4}$"
 
 
@@ -136,7 +139,7 @@ class SakCreate(_Person):
 
     @model_validator(mode="after")
     def _stages(self) -> SakCreate:
-        if (self.bosettingsdato is None) != (self.kommunenummer is None) and self.avslutningsarsak != "selvbosatt":
+        if (self.bosettingsdato is None) != (self.kommunenummer is None) and self.avslutningsarsak not in SELF_SETTLED:
             raise ValueError("Bosettingsdato og kommunenummer må oppgis sammen.")
         if self.bosettingsdato is not None and self.bosettingsdato < self.vedtaksdato:
             raise ValueError("Bosettingsdato kan ikke være før vedtaksdato.")

@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bosetting import rules
 from bosetting.models import Anmodning, Kommunevedtak, Sak
 from bosetting.schemas import AnmodningInn, KommunevedtakInn, SakCreate, SakPatch, StadiumEndring
+from shared import errors
 from shared.auth import Principal
 from shared.db import Conflict, UnitOfWork
 from shared.events import schemas as ev
-from shared.problems import Problem, validation_errors
+from shared.problems import validation_errors
 from shared.pseudonym import person_ref
 
 PERSON_FIELDS = ("navn", "fodselsnummer", "kjonn", "fodselsdato", "fodselsar", "kategori", "enslig_mindrearig",
@@ -24,9 +25,8 @@ STAGE_FIELDS = ("klar_dato", "utvalgt_dato", "utvalgt_kommune", "akseptert_dato"
 COLUMNS = [c.key for c in Sak.__table__.columns]
 
 
-def invalid(message: str, field: str) -> Problem:
-    return Problem(422, "Forespørselen inneholder ugyldige data. Ingenting er lagret.", slug="ugyldige-data",
-                   feil=[{"felt": field, "melding": message}])
+def invalid(message: str, field: str) -> errors.Invalid:
+    return errors.Invalid.field(field, message)
 
 
 # --- cases -------------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ async def get(*, session: AsyncSession, sak_id: str, principal: Principal) -> Sa
         query = query.where(condition)
     sak = (await session.execute(query)).scalar_one_or_none()
     if sak is None:
-        raise Problem(404, "Saken finnes ikke.")
+        raise errors.NotFound("Saken finnes ikke.")
     return sak
 
 
@@ -82,7 +82,7 @@ async def _refuse_clash(session: AsyncSession, data: SakCreate) -> None:
         Sak.ekstern_id == data.ekstern_id if data.ekstern_id else False)))).first()
     if clash:
         what = "DUF-nummeret" if clash.duf_nummer == data.duf_nummer else "Den eksterne saks-id-en"
-        raise Problem(409, f"{what} tilhører allerede en sak.", slug="sak-finnes", sak_id=clash.id)
+        raise errors.Conflict(f"{what} tilhører allerede en sak.", slug="sak-finnes", sak_id=clash.id)
 
 
 async def create(*, uow: UnitOfWork, data: SakCreate, pseudonym_key: str) -> Sak:
@@ -102,17 +102,17 @@ async def create(*, uow: UnitOfWork, data: SakCreate, pseudonym_key: str) -> Sak
         # A concurrent request created the case between our check and our insert: answer as the check would.
         async with uow.db.sessions() as session:
             await _refuse_clash(session, data)
-        raise Problem(409, "Saken finnes allerede.", slug="sak-finnes") from None
+        raise errors.Conflict("Saken finnes allerede.", slug="sak-finnes") from None
     return sak
 
 
 def _check_version(sak: Sak, expected: int | None, required: bool) -> None:
     if expected is None:
         if required:
-            raise Problem(428, "Endringen krever If-Match med sakens ETag.", slug="mangler-if-match")
+            raise errors.PreconditionRequired("Endringen krever If-Match med sakens ETag.", slug="mangler-if-match")
         return
     if expected != sak.versjon:
-        raise Problem(412, "Saken er endret siden du hentet den. Hent den på nytt.", slug="versjonskonflikt")
+        raise errors.Precondition("Saken er endret siden du hentet den. Hent den på nytt.", slug="versjonskonflikt")
 
 
 def merged_person(sak: Sak, changes: dict[str, Any]) -> SakCreate:
@@ -125,7 +125,7 @@ def merged_person(sak: Sak, changes: dict[str, Any]) -> SakCreate:
 async def update(*, uow: UnitOfWork, sak_id: str, data: SakPatch, principal: Principal, expected_version: int | None,
                  pseudonym_key: str) -> Sak:
     if principal.kommunenummer is not None:
-        raise Problem(403, "Kommunebrukere kan ikke endre personopplysninger i saken.")
+        raise errors.Forbidden("Kommunebrukere kan ikke endre personopplysninger i saken.")
     async with uow:
         sak = await get(session=uow.session, sak_id=sak_id, principal=principal)
         _check_version(sak, expected_version, required=True)
@@ -133,8 +133,7 @@ async def update(*, uow: UnitOfWork, sak_id: str, data: SakPatch, principal: Pri
         try:
             merged = merged_person(sak, changes)
         except ValidationError as exc:
-            raise Problem(422, "Forespørselen inneholder ugyldige data. Ingenting er lagret.", slug="ugyldige-data",
-                          feil=validation_errors(list(exc.errors()))) from exc
+            raise errors.Invalid(validation_errors(list(exc.errors()))) from exc
         publish_person_changes(uow, sak, merged, pseudonym_key)
     return sak
 
@@ -181,7 +180,7 @@ async def change_stage(*, uow: UnitOfWork, sak_id: str, data: StadiumEndring, pr
             try:
                 rules.check_municipality_change(principal.kommunenummer, sak, _change(data))
             except rules.NotPermitted as exc:
-                raise Problem(403, str(exc), slug="ingen-tilgang") from exc
+                raise errors.Forbidden(str(exc), slug="ingen-tilgang") from exc
         _check_version(sak, expected_version, required=False)
         await _apply_change(uow, sak, data, pseudonym_key)
     return sak
@@ -207,7 +206,7 @@ async def get_family(*, session: AsyncSession, familie_id: str, principal: Princ
         query = query.where(condition)
     members = list((await session.execute(query)).scalars())
     if not members:
-        raise Problem(404, "Familien finnes ikke.")
+        raise errors.NotFound("Familien finnes ikke.")
     return members
 
 
@@ -215,7 +214,7 @@ async def change_family_stage(*, uow: UnitOfWork, familie_id: str, data: Stadium
                               pseudonym_key: str) -> list[Sak]:
     """Move every open member of a family to the same stage in one transaction: all or none."""
     if principal.kommunenummer is not None:
-        raise Problem(403, "Bare IMDi kan flytte en hel familie.")
+        raise errors.Forbidden("Bare IMDi kan flytte en hel familie.")
     async with uow:
         members = [m for m in await get_family(session=uow.session, familie_id=familie_id, principal=principal)
                    if m.status != "avsluttet"]
@@ -254,7 +253,7 @@ async def put_anmodning(*, uow: UnitOfWork, ar: int, kommunenummer: str, data: A
 async def put_kommunevedtak(*, uow: UnitOfWork, ar: int, kommunenummer: str, data: KommunevedtakInn,
                             principal: Principal) -> Kommunevedtak:
     if principal.kommunenummer is not None and principal.kommunenummer != kommunenummer:
-        raise Problem(403, "En kommune kan bare registrere sitt eget vedtak.")
+        raise errors.Forbidden("En kommune kan bare registrere sitt eget vedtak.")
     return await _put_places(uow, Kommunevedtak, ev.KommunevedtakFattetV1, ar, kommunenummer, data)
 
 

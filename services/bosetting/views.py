@@ -23,6 +23,7 @@ from bosetting.schemas import (
     SakRead,
     StadiumEndring,
 )
+from shared import errors
 from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
 from shared.dates import today_oslo
@@ -62,8 +63,7 @@ def _if_match_version(if_match: str | None, sak_id: str) -> int | None:
 
 def _kommune_exists(kommunenummer: str) -> None:
     if kommunenummer not in kommuner_2017():
-        raise Problem(422, "Forespørselen inneholder ugyldige data. Ingenting er lagret.", slug="ugyldige-data",
-                      feil=[{"felt": "kommunenummer", "melding": "Kommunenummeret finnes ikke i 2017-inndelingen."}])
+        raise errors.Invalid.field("kommunenummer", "Kommunenummeret finnes ikke i 2017-inndelingen.")
 
 
 def _imdi_only(principal: Principal) -> None:

@@ -6,15 +6,17 @@ publish time and served as it is (JSON, Excel, JSON-stat, diffs). Pure functions
 Method
 ------
 *Cells.* A report's person counts form one table: settled persons by kommune, fylke and the country, each by
-K, M, ``totalt`` and EM (``enslige_mindrearige``; no country EM); and per SP (SP1–SP3) the ``teller`` and
-``nevner`` for all and by kjønn. Places requested and decided (``anmodning_og_vedtak``) are municipal
-decisions, not persons, and are published as they are.
+K, M, ``totalt`` and EM (``enslige_mindrearige``; no country EM); and per SP measured from events the
+``teller`` and ``nevner`` for all and by kjønn, and the count shown beside it (persons outside the
+letter's population, e.g. family-reunified persons beside SP1–SP3). Places requested and decided
+(``anmodning_og_vedtak``) are municipal decisions, not persons, and are published as they are.
 
 *Linked tables.* The reports of one year that an external reader sees together are one system: every
 published version of the half-year report (1.1–30.6) and of the annual report (1.1–31.12). Within a
 version: K + M = totalt in every row; kommuner sum to their fylke and fylker to the country (K, M, totalt, EM);
-EM ≤ totalt; SP teller and nevner for K + M = all; SP1 and SP2 count the same persons as the settlement
-table (nevner = the country's K, M, totalt) and SP3 the EM (nevner = Σ fylke EM); SP1 teller ≤ SP2 teller;
+EM ≤ totalt; SP teller and nevner for K + M = all; the links each SP's definition states (``koblinger`` in
+the report, from the engine): nevner + the count beside = the country's K, M, totalt (SP1, SP2) or Σ fylke EM
+(SP3); teller ≤ another SP's teller (SP1 ≤ SP2);
 and the complement ``nevner − teller`` (persons not settled in time) is a derived cell. Between any two
 versions A, B of the year the difference B − A of every cell is a derived cell (year − half-year is the
 second half-year; version 2 − version 1 is the correction). Monthly reports hold no statistics.
@@ -37,7 +39,8 @@ same preference), and the fixed point and the audit run again until every cell p
 
 *Rendering.* A hidden count is ``null`` and listed in the row's ``prikket``; a share is hidden with its teller
 or nevner; a projection and the computed risk's wording (which restate the share) are hidden when the SP's
-total teller or nevner is.
+total teller or nevner is; what is still reachable (``mulig_i_ar``) is hidden then too, and when any count of
+waiting persons in it is from 1 to ``threshold − 1``.
 """
 
 from __future__ import annotations
@@ -70,7 +73,16 @@ def cells(content: dict[str, Any]) -> dict[tuple, int | None]:
         v = sp["verdi"]
         for g, cell in {"alle": v, **v["etter_kjonn"]}.items():
             out[("sp", sp["id"], g, "t")], out[("sp", sp["id"], g, "n")] = cell["teller"], cell["nevner"]
+        beside = v.get("utenfor_populasjonen")
+        if beside is not None:
+            for g, count in {"alle": beside["antall"], **beside["etter_kjonn"]}.items():
+                out[("b", sp["id"], g)] = count
     return out
+
+
+def _links(content: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Each SP's links to the report's other tables, as its definition in the engine states them."""
+    return {sp["id"]: sp.get("koblinger") or {} for sp in _sps(content)}
 
 
 def _sps(content: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -107,9 +119,9 @@ class System:
             self.published.add((name, *key))
             if key[0] in ("k", "f", "l") and key[-1] == "totalt":
                 self.listed.add((name, *key))
-        self._within(name, set(values), _kommune_fylke(content))
+        self._within(name, set(values), _kommune_fylke(content), _links(content))
 
-    def _within(self, L: str, keys: set[tuple], fylke_of: dict[str, str]) -> None:
+    def _within(self, L: str, keys: set[tuple], fylke_of: dict[str, str], links: dict[str, dict[str, str]]) -> None:
         rows = [k[:-1] for k in keys if k[0] in ("k", "f", "l") and k[-1] == "totalt"]
         for row in rows:
             self.eq.append({(L, *row, "K"): 1, (L, *row, "M"): 1, (L, *row, "totalt"): -1})
@@ -125,24 +137,34 @@ class System:
         for sp in sorted({k[1] for k in keys if k[0] == "sp"}):
             for part in ("t", "n"):
                 self.eq.append({(L, "sp", sp, "alle", part): -1, **{(L, "sp", sp, s, part): 1 for s in SEX}})
-            for g in ("alle", *SEX):
-                t, n = (L, "sp", sp, g, "t"), (L, "sp", sp, g, "n")
-                complement = (L, "c", sp, g)
-                self.values[complement] = self.values[n] - self.values[t]
-                self.eq.append({n: 1, t: -1, complement: -1})
-                if sp in ("SP1", "SP2") and ("l", "totalt") in keys:
-                    self.eq.append({n: 1, (L, "l", "totalt" if g == "alle" else g): -1})
-                if sp == "SP1" and ("sp", "SP2", g, "t") in keys:
-                    self.ge.append({(L, "sp", "SP2", g, "t"): 1, t: -1})
-            if sp == "SP3" and fylker:
-                self.eq.append({(L, "sp", sp, "alle", "n"): 1,
-                                **{(L, "f", f, "enslige_mindrearige"): -1 for f in fylker}})
+            self._sp_links(L, keys, sp, links.get(sp, {}), fylker)
+
+    def _sp_links(self, L: str, keys: set[tuple], sp: str, link: dict[str, str], fylker: list[str]) -> None:
+        """An SP's cells against the settlement statistics (its population and those beside it add up to a
+        column there) and against another SP (its hits are among that one's)."""
+        statistic, within = link.get("statistikk"), link.get("treff_innenfor")
+        if ("b", sp, "alle") in keys:
+            self.eq.append({(L, "b", sp, "alle"): -1, **{(L, "b", sp, s): 1 for s in SEX}})
+        for g in ("alle", *SEX):
+            t, n = (L, "sp", sp, g, "t"), (L, "sp", sp, g, "n")
+            complement = (L, "c", sp, g)
+            self.values[complement] = self.values[n] - self.values[t]
+            self.eq.append({n: 1, t: -1, complement: -1})
+            beside = {(L, "b", sp, g): 1} if ("b", sp, g) in keys else {}
+            if statistic == "totalt" and ("l", "totalt") in keys:
+                self.eq.append({n: 1, **beside, (L, "l", "totalt" if g == "alle" else g): -1})
+            if within and ("sp", within, g, "t") in keys:
+                self.ge.append({(L, "sp", within, g, "t"): 1, t: -1})
+        if statistic == "enslige_mindrearige" and fylker:
+            beside = {(L, "b", sp, "alle"): 1} if ("b", sp, "alle") in keys else {}
+            self.eq.append({(L, "sp", sp, "alle", "n"): 1, **beside,
+                            **{(L, "f", f, "enslige_mindrearige"): -1 for f in fylker}})
 
     def link(self, a: str, b: str) -> None:
         """Every cell's difference between two versions of the year is a derived cell."""
         keys = {k[1:] for k in self.published if k[0] in (a, b)}
         for key in sorted(keys):
-            if key[0] not in ("k", "f", "l", "sp"):
+            if key[0] not in ("k", "f", "l", "sp", "b"):
                 continue
             for layer in (a, b):
                 if (layer, *key) not in self.values:
@@ -366,6 +388,15 @@ def render(content: dict[str, Any], hidden: set[tuple], threshold: int) -> dict[
             gone = [p for p, part in (("teller", "t"), ("nevner", "n")) if ("sp", sp["id"], g, part) in hidden]
             if gone:
                 _hide(cell, gone + ["andel"])
+        beside = v.get("utenfor_populasjonen")
+        if beside is not None:
+            if ("b", sp["id"], "alle") in hidden:
+                _hide(beside, ["antall"])
+            _hide(beside["etter_kjonn"], [g for g in SEX if ("b", sp["id"], g) in hidden])
+        outlook = sp.get("mulig_i_ar")
+        if outlook and (v.get("prikket") or any(0 < (outlook[k] or 0) < threshold
+                                                for k in ("venter", "innenfor_frist", "forbi_frist", "trengs_i_tide"))):
+            sp["mulig_i_ar"] = None  # it restates the share, or counts too few waiting persons to publish
         if v.get("prikket"):
             sp["framskriving"] = None
             sp["risiko"]["beregnet"]["begrunnelse"] = ("Begrunnelsen er prikket fordi den gjengir en prikket "

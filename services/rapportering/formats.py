@@ -57,10 +57,12 @@ def excel(content: dict[str, Any]) -> bytes:
                 rows.append([goal["id"], sp["id"], sp["tekst"], v["teller"], v["nevner"], v["andel"],
                              sp["resultatkrav"]["verdi"], sp["maleutgangspunkt"]["verdi"], f.get("verdi"), f.get("lav"),
                              f.get("hoy"), STATUS[r["beregnet"]["status"]], r["beregnet"]["begrunnelse"],
-                             STATUS.get(own.get("status"), None), own.get("tiltak")])
+                             STATUS.get(own.get("status"), None), own.get("tiltak"),
+                             sp["resultatkrav"].get("kilde"), (sp.get("toleranse") or {}).get("kilde")])
         _sheet(wb, "Styringsparametere", ["Mål", "SP", "Styringsparameter", "Teller", "Nevner", "Andel", "Resultatkrav",
                                           "Måleutgangspunkt", "Framskrevet", "Framskrevet lav", "Framskrevet høy",
-                                          "Beregnet risiko", "Begrunnelse", "Virksomhetens vurdering", "Tiltak"],
+                                          "Beregnet risiko", "Begrunnelse", "Virksomhetens vurdering", "Tiltak",
+                                          "Kilde for resultatkravet", "Kilde for toleransen"],
                rows, percent_cols=(5, 8, 9, 10))
         by_sex = []
         for goal in content["mal"]:
@@ -69,9 +71,11 @@ def excel(content: dict[str, Any]) -> bytes:
                     by_sex.append([sp["id"], {"K": "Kvinner", "M": "Menn"}[sex], cell["teller"], cell["nevner"],
                                    cell["andel"]])
         _sheet(wb, "SP etter kjønn", ["SP", "Kjønn", "Teller", "Nevner", "Andel"], by_sex, percent_cols=(4,))
-    _sheet(wb, "Oppdrag", ["Oppdrag", "Tittel", "Start", "Frist", "Beregnet risiko", "Begrunnelse"],
+    _sheet(wb, "Oppdrag", ["Oppdrag", "Tittel", "Start", "Frist", "Beregnet risiko", "Begrunnelse", "Kilde for start",
+                           "Kilde for frist"],
            [[o["id"], o["tittel"], o["start"], o["frist"], STATUS[o["risiko"]["beregnet"]["status"]],
-             o["risiko"]["beregnet"]["begrunnelse"]] for o in content["oppdrag"]])
+             o["risiko"]["beregnet"]["begrunnelse"], (o.get("kilde") or {}).get("start"),
+             (o.get("kilde") or {}).get("frist")] for o in content["oppdrag"]])
     _sheet(wb, "Milepæler", ["Oppdrag", "Milepæl", "Tekst", "Frist", "Ferdig", "Framdrift (%)", "Dato", "Kommentar"],
            [[o["id"], m["id"], m["tekst"], m["frist"], "Ja" if m["ferdig"] else "Nei", m["fremdrift"], m["dato"],
              m["kommentar"]] for o in content["oppdrag"] for m in o["milepaeler"]])

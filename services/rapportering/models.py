@@ -121,3 +121,19 @@ report_version = Table(
     Column("innhold_ekstern", Text, nullable=True),
     Column("sha256_ekstern", String(64), nullable=True),
 )
+
+# Persons with a decision, from bosetting's case events: the queue of SP1–SP3 (not settled while ``avsluttet``
+# is null or after the date asked about). ``avsluttet`` is the settlement or closing date; once set, a later
+# statistics correction (sak-endret) does not reopen the case.
+case_queue = Table(
+    "case_queue",
+    metadata,
+    Column("person_ref", String(34), primary_key=True),
+    Column("vedtaksdato", Date, nullable=False),
+    Column("kategori", String(24), nullable=False),
+    Column("enslig_mindrearig", Boolean, nullable=False),
+    Column("avsluttet", Date, nullable=True),
+    Column("event_id", String(64), nullable=False),
+    Column("event_time", UtcDateTime, nullable=False),
+    Index("ix_case_queue_vedtaksdato", "vedtaksdato"),
+)

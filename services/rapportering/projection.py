@@ -11,23 +11,25 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering.models import assessment, measure_cell, milestone_update, places, report_text, settlement
+from rapportering import engine
+from rapportering.models import assessment, measure_cell, milestone_update, places, report_text
 from shared.consumer import Received, Rejected
 from shared.events import schemas as ev
 from shared.events.registry import topic_for
 from shared.geo import Kommune, kommuner_2017
-from shared.settlement_measures import SettledPerson, contributions
 from shared.upsert import one_of, upsert
 
 
 @dataclass
 class BatchState:
-    settlements: dict[str, tuple[SettledPerson, datetime, str]] = field(default_factory=dict)
-    changed: set[str] = field(default_factory=set)
+    # fact type name → subject → (fact, event time, event id)
+    facts: dict[str, dict[str, tuple[Any, datetime, str]]] = field(default_factory=lambda: defaultdict(dict))
+    changed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     cells: dict[tuple[str, str, str, str], list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     places: dict[tuple[int, str], dict] = field(default_factory=dict)
     appended: dict[object, list[dict]] = field(default_factory=lambda: defaultdict(list))
@@ -53,24 +55,29 @@ def _kommune(nummer: str) -> Kommune:
     return kommune
 
 
-def on_person_bosatt(state: BatchState, item: Received) -> None:
-    data: ev.PersonBosattV1 = item.data  # type: ignore[assignment]
-    kommune = _kommune(data.kommunenummer)
-    if data.bosettingsdato < data.vedtaksdato:
-        raise Rejected("settlement date before decision date")
-    previous = state.settlements.get(data.person_ref)
+def _apply_fact(fact_type: engine.FactType, state: BatchState, item: Received) -> None:
+    """The engine's one handler: the newest event's fact replaces the subject's fact, and the cells follow
+    (the old fact's contributions out, the new one's in)."""
+    subject, fact = fact_type.build(item)
+    known = state.facts[fact_type.name]
+    previous = known.get(subject)
     if previous is not None:
         old_fact, old_time, old_id = previous
         if not _newer(item, old_time, old_id):
-            return  # an older version of this person's settlement: the newer one stands
-        state.add(contributions(old_fact), -1)
-    fact = SettledPerson(vedtaksdato=data.vedtaksdato, bosettingsdato=data.bosettingsdato,
-                         kommunenummer=data.kommunenummer, fylkesnummer=kommune.fylkesnummer, kjonn=data.kjonn,
-                         kategori=data.kategori, enslig_mindrearig=data.enslig_mindrearig,
-                         em_aldersgruppe=data.em_aldersgruppe)
-    state.add(contributions(fact), +1)
-    state.settlements[data.person_ref] = (fact, item.envelope.time, item.envelope.id)
-    state.changed.add(data.person_ref)
+            return  # an older version of this subject's fact: the newer one stands
+        state.add(fact_type.contributions(old_fact), -1)
+        if fact_type.merge is not None:
+            fact = fact_type.merge(old_fact, fact)
+    state.add(fact_type.contributions(fact), +1)
+    known[subject] = (fact, item.envelope.time, item.envelope.id)
+    state.changed[fact_type.name].add(subject)
+
+
+def _on_facts(state: BatchState, item: Received) -> None:
+    """Every fact type that reads the event (looked up when applied, so a definition is all a measure needs)."""
+    for fact_type in engine.FACT_TYPES:
+        if item.envelope.type in fact_type.reads:
+            _apply_fact(fact_type, state, item)
 
 
 def _on_places(kind: str) -> Callable[[BatchState, Received], None]:
@@ -104,15 +111,13 @@ def _append(table, **extra) -> Callable[[BatchState, Received], None]:
 
 
 HANDLERS: dict[str, Callable[[BatchState, Received], None]] = {
-    ev.PERSON_BOSATT_V1.type: on_person_bosatt,
+    **{t: _on_facts for f in engine.FACT_TYPES for t in f.reads},
     ev.ANMODNING_SENDT_V1.type: _on_places("anmodning"),
     ev.KOMMUNEVEDTAK_FATTET_V1.type: _on_places("vedtak"),
     **{spec.type: _append(milestone_update) for spec in ev.MILEPAEL_OPPDATERT_V1.values()},
     ev.RISIKOVURDERING_V1.type: _append(assessment),
     ev.RAPPORTTEKST_V1.type: _append(report_text),
 }
-
-FACT_FIELDS = tuple(SettledPerson.__dataclass_fields__)
 
 
 class MeasureProjection:
@@ -135,13 +140,8 @@ class MeasureProjection:
         await self._write(session, state)
 
     async def _load(self, session: AsyncSession, events: Sequence[Received], state: BatchState) -> None:
-        refs = list({e.data.person_ref for e in events if e.envelope.type == ev.PERSON_BOSATT_V1.type})
-        for i in range(0, len(refs), 500):
-            chunk = refs[i:i + 500]
-            rows = await session.execute(select(settlement).where(one_of(session, settlement.c.person_ref, chunk)))
-            for row in rows.mappings():
-                fact = SettledPerson(**{k: row[k] for k in FACT_FIELDS})
-                state.settlements[row["person_ref"]] = (fact, row["event_time"], row["event_id"])
+        for fact_type in engine.FACT_TYPES:
+            await self._load_facts(session, fact_type, events, state)
         place_types = (ev.ANMODNING_SENDT_V1.type, ev.KOMMUNEVEDTAK_FATTET_V1.type)
         keys = list({(e.data.ar, e.data.kommunenummer) for e in events if e.envelope.type in place_types})
         if keys:
@@ -149,13 +149,27 @@ class MeasureProjection:
             for row in rows.mappings():
                 state.places[(row["ar"], row["kommunenummer"])] = dict(row)
 
+    @staticmethod
+    async def _load_facts(session: AsyncSession, fact_type: engine.FactType, events: Sequence[Received],
+                          state: BatchState) -> None:
+        subjects = list({fact_type.subject(e) for e in events if e.envelope.type in fact_type.reads})
+        table, key = fact_type.table, fact_type.key
+        for i in range(0, len(subjects), 500):
+            chunk = subjects[i:i + 500]
+            rows = await session.execute(select(table).where(one_of(session, table.c[key], chunk)))
+            for row in rows.mappings():
+                state.facts[fact_type.name][row[key]] = (fact_type.from_row(row), row["event_time"], row["event_id"])
+
     async def _write(self, session: AsyncSession, state: BatchState) -> None:
-        facts = []
-        for ref in state.changed:
-            fact, event_time, event_id = state.settlements[ref]
-            facts.append({"person_ref": ref, **vars(fact), "event_id": event_id, "event_time": event_time})
-        await upsert(session, settlement, facts, key=("person_ref",),
-                     update=lambda t, ex: {c.name: getattr(ex, c.name) for c in t.columns if c.name != "person_ref"})
+        for fact_type in engine.FACT_TYPES:
+            known, key = state.facts[fact_type.name], fact_type.key
+            rows = []
+            for subject in state.changed[fact_type.name]:
+                fact, event_time, event_id = known[subject]
+                rows.append({key: subject, **vars(fact), "event_id": event_id, "event_time": event_time})
+            await upsert(session, fact_type.table, rows, key=(key,),
+                         update=lambda t, ex, key=key: {c.name: getattr(ex, c.name) for c in t.columns
+                                                        if c.name != key})
         deltas = [
             {"measure": m, "period": p, "dimension": d, "value": v, "numerator": num, "denominator": den}
             for (m, p, d, v), (num, den) in state.cells.items() if num or den

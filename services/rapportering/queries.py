@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering.models import assessment, measure_cell, milestone_update, places, report_text, settlement
+from rapportering import engine
+from rapportering.models import assessment, case_queue, measure_cell, milestone_update, places, report_text, settlement
 from rapportering.risk import MilestoneState
 from rapportering.steering import Oppdrag
+from shared.dates import period_range
+from shared.measures import Measure, contributions
 from shared.outbox_tables import processed_event
-from shared.settlement_measures import BY_ID
 
 
 async def monthly(session: AsyncSession, measure: str, year: int, dimension: str = "alle",
@@ -25,10 +27,6 @@ async def monthly(session: AsyncSession, measure: str, year: int, dimension: str
     for r in rows.mappings():
         out[r["value"]][int(r["period"][5:7])] = (r["numerator"], r["denominator"])
     return out
-
-
-def measured_live(measure: str) -> bool:
-    return measure in BY_ID
 
 
 async def milestones(session: AsyncSession, year: int, o: Oppdrag, as_of: date) -> list[MilestoneState]:
@@ -89,23 +87,40 @@ async def places_for(session: AsyncSession, year: int) -> list[dict]:
     return [dict(r) for r in rows.mappings()]
 
 
-async def events_for_cell(session: AsyncSession, measure: str, start: date, end: date, dimension: str,
-                          value: str, limit: int, after: str | None) -> list[dict]:
-    """The settlement events behind one cell: the lineage of a figure."""
-    column = {"kjonn": settlement.c.kjonn, "fylke": settlement.c.fylkesnummer, "kommune": settlement.c.kommunenummer,
-              "em_aldersgruppe": settlement.c.em_aldersgruppe, "kategori": settlement.c.kategori}.get(dimension)
-    query = (select(settlement.c.event_id, settlement.c.event_time, processed_event.c.event_type,
-                    processed_event.c.processed_at)
-             .join(processed_event, processed_event.c.event_id == settlement.c.event_id)
-             .where(settlement.c.bosettingsdato >= start, settlement.c.bosettingsdato <= end)
-             .order_by(settlement.c.event_id).limit(limit))
-    if measure == "SP3":
-        query = query.where(settlement.c.enslig_mindrearig.is_(True))
-    if column is not None:
-        if dimension == "em_aldersgruppe" and value == "ikke_em":
-            query = query.where(column.is_(None))
-        else:
-            query = query.where(column == value)
-    if after:
-        query = query.where(settlement.c.event_id > after)
-    return [dict(r) for r in (await session.execute(query)).mappings()]
+async def events_for_cell(session: AsyncSession, measure: str, period: str, dimension: str, value: str,
+                          limit: int, after: str | None) -> list[dict]:
+    """The events behind one cell of any measure (the lineage of a figure): the facts of the measure's kind
+    dated in the period whose contributions include the cell, by event id, a page at a time."""
+    found = engine.measure(measure)
+    if found is None:
+        return []
+    definition, fact_type = found
+    table, (start, end) = fact_type.table, period_range(period)
+    wanted = (definition.id, period, dimension, value)
+    base = (select(table, processed_event.c.event_type, processed_event.c.processed_at)
+            .join(processed_event, processed_event.c.event_id == table.c.event_id)
+            .where(table.c[fact_type.date_column] >= start, table.c[fact_type.date_column] <= end)
+            .order_by(table.c.event_id))
+    out: list[dict] = []
+    while len(out) < limit:
+        query = base.limit(limit) if after is None else base.where(table.c.event_id > after).limit(limit)
+        rows = (await session.execute(query)).mappings().all()
+        for row in rows:
+            cells = contributions((definition,), fact_type.from_row(row))
+            if any(cell[:4] == wanted for cell in cells):
+                out.append(dict(row))
+                if len(out) == limit:
+                    break
+        if len(rows) < limit:
+            break
+        after = rows[-1]["event_id"]
+    return out
+
+
+async def queue_deadlines(session: AsyncSession, measure: Measure, as_of: date) -> list[date]:
+    """The deadline of every person in the measure's population who has a decision and is not settled (nor
+    closed) on ``as_of``: the queue the status reads what is still reachable from."""
+    rows = await session.execute(select(case_queue).where(
+        case_queue.c.vedtaksdato <= as_of, or_(case_queue.c.avsluttet.is_(None), case_queue.c.avsluttet > as_of)))
+    facts = (engine.QUEUE.from_row(r) for r in rows.mappings())
+    return [measure.deadline(f) for f in facts if measure.population(f)]

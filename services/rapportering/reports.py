@@ -15,9 +15,9 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import queries
-from rapportering.risk import assignment_risk, project_share, sp_risk
-from rapportering.steering import Styringsmodell
+from rapportering import queries, status
+from rapportering.risk import assignment_risk
+from rapportering.steering import Kilde, Styringsmodell
 from shared.geo import fylker_2017, kommuner_2017
 
 Rapporttype = Literal["halvarsrapport", "arsrapport", "manedsrapport"]
@@ -90,7 +90,7 @@ async def build(session: AsyncSession, model: Styringsmodell, report_type: str, 
                                       "prognose": None} for p in k.poster]} for k in model.budsjett.kapitler]}
         narrative = await queries.texts(session, report_type, period)
         content["rapporteringskrav"] = [
-            {"id": r.id, "mal": r.mal, "tekst": r.tekst, "virksomhetens_tekst": narrative.get(r.id)}
+            {"id": r.id, "ogsa": r.ogsa, "mal": r.mal, "tekst": r.tekst, "virksomhetens_tekst": narrative.get(r.id)}
             for r in model.rapporteringskrav if report_type in r.frekvens]
         content["bosettingsstatistikk"] = await _settlement_statistics(session, year, info["start"], as_of)
     return content
@@ -100,43 +100,60 @@ async def _sp_section(session, model, sp, as_of: date, assessed: dict | None, pe
     section: dict[str, Any] = {
         "id": sp.id, "tekst": sp.tekst, "enhet": sp.enhet, "kilde": sp.maling.kilde,
         "definisjon": sp.maling.definisjon,
-        "maleutgangspunkt": {"tekst": sp.maleutgangspunkt.tekst, "verdi": sp.maleutgangspunkt.verdi},
-        "resultatkrav": {"tekst": sp.resultatkrav.tekst, "verdi": sp.resultatkrav.verdi}}
-    live = queries.measured_live(sp.id)
-    projection = None
-    if live:
-        months = await queries.monthly(session, sp.id, model.ar)
-        totals = months.get("alle", {})
-        upto = {m: v for m, v in totals.items() if m <= as_of.month}
-        n, d = sum(v[0] for v in upto.values()), sum(v[1] for v in upto.values())
-        projection = project_share(upto, as_of.month, sp.resultatkrav.verdi) if d else None
-        by_sex = await queries.monthly(session, sp.id, model.ar, "kjonn")
-
-        def ytd(value: str, i: int) -> int:
-            return sum(v[i] for m, v in by_sex.get(value, {}).items() if m <= as_of.month)
-
-        section["verdi"] = {"status": "data" if d else "ingen_data", **_cell(n, d),
-                            "etter_kjonn": {k: _cell(ytd(k, 0), ytd(k, 1)) for k in ("K", "M")},
-                            "hendelser": f"/api/v1/styringsparametere/{sp.id}/verdi/hendelser?periode={period}"}
-        section["framskriving"] = None if projection is None else {
-            "verdi": round(projection.value, 6), "lav": round(projection.low, 6), "hoy": round(projection.high, 6),
-            "sannsynlighet_for_krav": None if projection.p_target is None else round(projection.p_target, 4),
-            "metode": projection.method}
-    else:
-        section["verdi"] = {"status": "ingen_data", "teller": None, "nevner": None, "andel": None, "etter_kjonn": {}}
-        section["framskriving"] = None
-    status = sp_risk(sp, projection, live)
-    section["risiko"] = {"beregnet": {"status": status.status, "begrunnelse": status.begrunnelse},
+        "maleutgangspunkt": {"tekst": sp.maleutgangspunkt.tekst, "verdi": sp.maleutgangspunkt.verdi,
+                             "kilde": source(sp.maleutgangspunkt.kilde)},
+        "resultatkrav": {"tekst": sp.resultatkrav.tekst, "verdi": sp.resultatkrav.verdi,
+                         "kilde": source(sp.resultatkrav.kilde)},
+        "toleranse": {"gul": sp.toleranse.gul, "kilde": source(sp.toleranse.kilde)}}
+    st = await status.sp_status(session, model, sp, as_of)
+    section.update(render_status(st, period))
+    section["risiko"] = {"beregnet": {"status": st.risk.status, "begrunnelse": st.risk.begrunnelse},
                          "virksomhetens_vurdering": assessed}
     return section
+
+
+def render_status(st: status.SpStatus, period: str) -> dict[str, Any]:
+    """An SP's value, projection and outlook as reports and the overview show them."""
+    if st.measure is None or st.total is None:
+        return {"verdi": {"status": "ingen_data", "teller": None, "nevner": None, "andel": None, "etter_kjonn": {}},
+                "framskriving": None}
+    zero = status.Count(0, 0)
+    verdi = {"status": "data" if st.total.nevner else "ingen_data", **_cell(st.total.teller, st.total.nevner),
+             "etter_kjonn": {k: _cell(st.by_sex.get(k, zero).teller, st.by_sex.get(k, zero).nevner)
+                             for k in ("K", "M")},
+             "hendelser": f"/api/v1/styringsparametere/{st.sp.id}/verdi/hendelser?periode={period}"}
+    if st.beside is not None:
+        verdi["utenfor_populasjonen"] = {"tekst": st.measure.beside_text, "antall": st.beside.nevner,
+                                         "etter_kjonn": {k: st.beside_by_sex.get(k, zero).nevner for k in ("K", "M")}}
+    p, o = st.projection, st.outlook
+    return {
+        "verdi": verdi, "koblinger": dict(st.measure.links),
+        "framskriving": None if p is None else {
+            "verdi": round(p.value, 6), "lav": round(p.low, 6), "hoy": round(p.high, 6),
+            "sannsynlighet_for_krav": None if p.p_target is None else round(p.p_target, 4), "metode": p.method},
+        "mulig_i_ar": None if o is None else {
+            "venter": o.waiting, "innenfor_frist": o.inside, "forbi_frist": o.past,
+            "beste_mulige": None if o.best is None else round(o.best, 6), "trengs_i_tide": o.needed,
+            "kan_nas": o.reachable, "forste_frist": o.first_deadline.isoformat() if o.first_deadline else None,
+            "siste_frist": o.last_deadline.isoformat() if o.last_deadline else None, "tekst": o.text}}
+
+
+def source(kilde: Kilde) -> str:
+    """Provenance in words: the letter's section, or IMDi's own setting and why."""
+    if kilde.fra == "tildelingsbrev":
+        return f"Tildelingsbrevet, avsnitt {kilde.avsnitt}"
+    return f"IMDis egen innstilling: {kilde.merknad}"
 
 
 async def _assignment_section(session, model, o, as_of: date, assessed: dict | None) -> dict[str, Any]:
     states = await queries.milestones(session, model.ar, o, as_of)
     status = assignment_risk(o, states, as_of, model.risiko.oppdrag.rod_etter_dager)
+    sources = {m.id: m.kilde for m in o.alle_milepaeler}
     return {"id": o.id, "mal": o.mal, "tittel": o.tittel, "start": o.start.isoformat(), "frist": o.frist.isoformat(),
+            "kilde": {"start": source(o.start_kilde), "frist": source(o.frist_kilde)},
             "rapportering": o.rapportering,
-            "milepaeler": [{"id": m.id, "tekst": m.tekst, "frist": m.frist.isoformat(), "ferdig": m.ferdig,
+            "milepaeler": [{"id": m.id, "tekst": m.tekst, "frist": m.frist.isoformat(),
+                            "frist_kilde": source(sources.get(m.id) or o.frist_kilde), "ferdig": m.ferdig,
                             "fremdrift": m.fremdrift, "dato": m.dato.isoformat() if m.dato else None,
                             "kommentar": m.kommentar} for m in states],
             "risiko": {"beregnet": {"status": status.status, "begrunnelse": status.begrunnelse},

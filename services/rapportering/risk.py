@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rapportering.steering import Oppdrag, Styringsparameter
+from shared.measures import Measure, Target
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,35 @@ def sp_risk(sp: Styringsparameter, projection: Projection | None, source_has_dat
                       "korrigerende tiltak.")
     return Status("rod", f"{head}: {gap} prosentpoeng under kravet, mer enn toleransen på "
                   f"{sp.toleranse.gul * 100:.0f} prosentpoeng. Korrigering må iverksettes.")
+
+
+def not_measured(sp: Styringsparameter, definition: Measure | None) -> Status:
+    """An SP without events yet: ``ingen_data`` with the reason (never 0)."""
+    if definition is None:
+        return sp_risk(sp, None, False)
+    return Status("ingen_data", f"Ingen data: kilden ({sp.maling.kilde}) publiserer ikke "
+                  f"{', '.join(definition.reads)} ennå. {sp.id} er definert i målemotoren og telles når "
+                  "hendelsene kommer. Dette er ikke null.")
+
+
+def compound_risk(targets: tuple[Target, ...], cells: dict[tuple[str, str], tuple[int, int]]) -> Status:
+    """A compound target (SP8, SP10): green only when every part holds; the reason names each part, the
+    failing ones first."""
+    failing, holding, unknown = [], [], []
+    for t in targets:
+        num, den = cells.get((t.dimension, t.value), (0, 0))
+        actual = f"{den:,}".replace(",", " ") if t.rule == "antall" else (pct(num / den) if den else "ingen data")
+        bar = (f"minst {t.threshold:,.0f}".replace(",", " ") if t.rule == "antall"
+               else f"{'minst' if t.rule == 'minst' else 'over'} {pct(t.threshold)}")
+        text = f"{t.navn}: {actual} (krav {bar})"
+        ok = t.holds(num, den)
+        (unknown if ok is None else holding if ok else failing).append(text)
+    if failing:
+        return Status("rod", "Ikke nådd: " + "; ".join(failing) + ". Nådd: " + ("; ".join(holding) or "ingen")
+                      + ". Alle delkrav må holde.")
+    if unknown:
+        return Status("ingen_data", "Uavklart: " + "; ".join(unknown) + ".")
+    return Status("gronn", "Alle delkrav holder: " + "; ".join(holding) + ".")
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import disclosure, queries, reports
+from rapportering import disclosure, engine, queries, reports, status
 from rapportering.models import measure_cell, report_version, risk_state
-from rapportering.risk import assignment_risk, project_share, sp_risk
+from rapportering.risk import assignment_risk
 from rapportering.steering import Styringsmodell, load, years
+from shared import errors
 from shared.db import Database, UnitOfWork
 from shared.events import schemas as ev
 from shared.measure_schemas import MaalVerdi, from_cells
 from shared.outbox_tables import processed_event
-from shared.problems import Problem
-from shared.settlement_measures import BY_ID
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +31,17 @@ def model_for(year: int) -> Styringsmodell:
     try:
         return load(year)
     except KeyError as exc:
-        raise Problem(404, f"Det finnes ingen styringsmodell for {year}. Tilgjengelig: "
+        raise errors.NotFound(f"Det finnes ingen styringsmodell for {year}. Tilgjengelig: "
                       f"{', '.join(map(str, years()))}.") from exc
 
 
+def check_measured(measure: str) -> None:
+    if engine.measure(measure) is None:
+        raise errors.NotFound(f"Styringsparameteren {measure} måles ikke fra hendelser (ennå).")
+
+
 async def get(*, session: AsyncSession, measure: str, period: str) -> MaalVerdi:
-    if measure not in BY_ID:
-        raise Problem(404, f"Styringsparameteren {measure} måles ikke fra hendelser (ennå).")
+    check_measured(measure)
     rows = (await session.execute(select(measure_cell).where(
         measure_cell.c.measure == measure, measure_cell.c.period == period))).mappings().all()
     return from_cells(measure, period, {(r["dimension"], r["value"]): (r["numerator"], r["denominator"])
@@ -56,14 +59,14 @@ def check_milestone(model: Styringsmodell, oppdrag: str, milepael: str) -> None:
     try:
         o = model.oppdrag_by_id(oppdrag)
     except StopIteration as exc:
-        raise Problem(404, f"Oppdraget {oppdrag} finnes ikke i styringsmodellen for {model.ar}.") from exc
+        raise errors.NotFound(f"Oppdraget {oppdrag} finnes ikke i styringsmodellen for {model.ar}.") from exc
     if milepael not in {m.id for m in o.alle_milepaeler}:
-        raise Problem(404, f"Oppdraget {oppdrag} har ingen milepæl {milepael}.")
+        raise errors.NotFound(f"Oppdraget {oppdrag} har ingen milepæl {milepael}.")
 
 
 def check_object(model: Styringsmodell, objekt: str) -> None:
     if objekt not in {s.id for s in model.styringsparametere} | {o.id for o in model.oppdrag}:
-        raise Problem(404, f"{objekt} finnes ikke i styringsmodellen for {model.ar}.")
+        raise errors.NotFound(f"{objekt} finnes ikke i styringsmodellen for {model.ar}.")
 
 
 # --- live overviews ------------------------------------------------------------------------------------
@@ -84,20 +87,12 @@ async def assignment_overview(*, session: AsyncSession, model: Styringsmodell, a
 async def computed_statuses(session: AsyncSession, model: Styringsmodell, as_of: date) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for sp in model.styringsparametere:
-        live = queries.measured_live(sp.id)
-        projection = None
-        if live:
-            totals = (await queries.monthly(session, sp.id, model.ar)).get("alle", {})
-            month = as_of.month if as_of.year == model.ar else 12
-            upto = {m: v for m, v in totals.items() if m <= month}
-            projection = project_share(upto, month, sp.resultatkrav.verdi) if any(v[1] for v in upto.values()) \
-                else None
-        status = sp_risk(sp, projection, live)
-        out[sp.id] = (status.status, status.begrunnelse)
+        risk = (await status.sp_status(session, model, sp, as_of)).risk
+        out[sp.id] = (risk.status, risk.begrunnelse)
     for o in model.oppdrag:
-        status = assignment_risk(o, await queries.milestones(session, model.ar, o, as_of), as_of,
-                                 model.risiko.oppdrag.rod_etter_dager)
-        out[o.id] = (status.status, status.begrunnelse)
+        risk = assignment_risk(o, await queries.milestones(session, model.ar, o, as_of), as_of,
+                               model.risiko.oppdrag.rod_etter_dager)
+        out[o.id] = (risk.status, risk.begrunnelse)
     return out
 
 
@@ -156,7 +151,7 @@ async def get_version(session: AsyncSession, report_type: str, period: str, vers
         report_version.c.rapporttype == report_type, report_version.c.periode == period,
         report_version.c.versjon == version))).mappings().first()
     if row is None:
-        raise Problem(404, f"Versjon {version} av {report_type} {period} finnes ikke.")
+        raise errors.NotFound(f"Versjon {version} av {report_type} {period} finnes ikke.")
     return dict(row)
 
 
@@ -209,7 +204,7 @@ async def _publish(db: Database, consumer: str, model: Styringsmodell, report_ty
         try:
             content = await reports.build(session, model, report_type, period)
         except reports.UnknownPeriod as exc:
-            raise Problem(404, str(exc)) from exc
+            raise errors.NotFound(str(exc)) from exc
         body = reports.canonical(content)
         digest = reports.sha256(body)
         latest = await latest_version(session, report_type, period)

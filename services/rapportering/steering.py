@@ -18,6 +18,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Kilde(_Strict):
+    """Where a number or date in the model comes from: the letter (its section), or IMDi's own setting (and
+    why), so JD can see which thresholds and dates the agency chose."""
+
+    fra: Literal["tildelingsbrev", "imdi"]
+    avsnitt: str | None = Field(default=None, description="The letter's section, for fra=tildelingsbrev.")
+    merknad: str | None = Field(default=None, description="Why IMDi set it, for fra=imdi.")
+
+    @model_validator(mode="after")
+    def _complete(self) -> Kilde:
+        if self.fra == "tildelingsbrev" and not self.avsnitt:
+            raise ValueError("a figure from the letter names its section")
+        if self.fra == "imdi" and not self.merknad:
+            raise ValueError("IMDi's own setting says why")
+        return self
+
+
+def letter(section: str) -> Kilde:
+    return Kilde(fra="tildelingsbrev", avsnitt=section)
+
+
+IMDI_TOLERANCE = Kilde(fra="imdi", merknad="Brevet definerer rød, gul og grønn (4.2) uten tallgrenser; "
+                       "toleransen er IMDis egen innstilling.")
+IMDI_MILESTONE_DAYS = Kilde(fra="imdi", merknad="Brevet sier ikke hvor forsinket et oppdrag er før det er rødt; "
+                            "antall dager er IMDis egen innstilling.")
+
+
 class Mal(_Strict):
     id: str
     tekst: str
@@ -30,12 +57,14 @@ class Maleutgangspunkt(_Strict):
     ar: int | None = None
     historikk: dict[int, float] = Field(default_factory=dict)
     etter_kjonn: dict[str, float] = Field(default_factory=dict)
+    kilde: Kilde
 
 
 class Resultatkrav(_Strict):
     tekst: str
     verdi: float
     tilleggskrav: dict[str, float] = Field(default_factory=dict)
+    kilde: Kilde
 
 
 class Maling(_Strict):
@@ -46,6 +75,7 @@ class Maling(_Strict):
 class Toleranse(_Strict):
     gul: float = Field(ge=0, description="How far below the target the projection may fall and still be yellow "
                        "(share points for a share, units for a count); further below is red.")
+    kilde: Kilde = IMDI_TOLERANCE
 
 
 class Styringsparameter(_Strict):
@@ -62,6 +92,8 @@ class Styringsparameter(_Strict):
 
 class Rapporteringskrav(_Strict):
     id: str = Field(pattern=r"^R[0-9]+(\.[0-9])?$")
+    ogsa: list[str] = Field(default_factory=list, description="Other ids the letter gives the same requirement "
+                            "(«R 10 og 11» is one requirement, addressable as R10 and R11).")
     mal: str
     tekst: str
     frekvens: list[Frekvens]
@@ -71,6 +103,7 @@ class Milepael(_Strict):
     id: str
     tekst: str
     frist: date
+    kilde: Kilde | None = None
 
 
 class Oppdrag(_Strict):
@@ -78,9 +111,23 @@ class Oppdrag(_Strict):
     mal: str
     tittel: str
     rapportering: list[Frekvens]
+    avsnitt: str = Field(description="The letter's section that gives the assignment.")
     start: date
     frist: date
+    start_kilde: Kilde
+    frist_kilde: Kilde
     milepaeler: list[Milepael] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_letter(cls, data: dict) -> dict:
+        """Start, deadline and milestones come from the assignment's section unless the file says otherwise."""
+        if isinstance(data, dict) and "avsnitt" in data:
+            section = {"fra": "tildelingsbrev", "avsnitt": data["avsnitt"]}
+            data = {"start_kilde": section, "frist_kilde": section, **data}
+            data["milepaeler"] = [{"kilde": section, **m} if isinstance(m, dict) else m
+                                  for m in data.get("milepaeler", [])]
+        return data
 
     @property
     def alle_milepaeler(self) -> list[Milepael]:
@@ -114,16 +161,19 @@ class Kalenderpunkt(_Strict):
     tekst: str
     telletidspunkt: date
     frist: date
+    kilde: Kilde = letter("4.1")
 
 
 class Manedsrapport(_Strict):
     oppdrag: list[str]
     frist_dager_etter_maned: int
+    kilde: Kilde
 
 
 class OppdragRisiko(_Strict):
     gul_etter_dager: int
     rod_etter_dager: int
+    kilde: Kilde = IMDI_MILESTONE_DAYS
 
 
 class Risiko(_Strict):
@@ -153,8 +203,8 @@ class Styringsmodell(_Strict):
         for item in [*self.styringsparametere, *self.rapporteringskrav, *self.oppdrag]:
             if item.mal not in goals:
                 raise ValueError(f"{item.id} names unknown goal {item.mal}")
-        for group in (self.styringsparametere, self.rapporteringskrav, self.oppdrag):
-            ids = [i.id for i in group]
+        requirement_ids = [i for r in self.rapporteringskrav for i in (r.id, *r.ogsa)]
+        for ids in ([s.id for s in self.styringsparametere], requirement_ids, [o.id for o in self.oppdrag]):
             if len(ids) != len(set(ids)):
                 raise ValueError(f"duplicate ids: {ids}")
         assignments = {o.id for o in self.oppdrag}
@@ -167,6 +217,10 @@ class Styringsmodell(_Strict):
 
     def sp(self, sp_id: str) -> Styringsparameter:
         return next(s for s in self.styringsparametere if s.id == sp_id)
+
+    def krav(self, r_id: str) -> Rapporteringskrav | None:
+        """A reporting requirement by any id the letter gives it (R11 is R10's requirement)."""
+        return next((r for r in self.rapporteringskrav if r_id == r.id or r_id in r.ogsa), None)
 
     def oppdrag_by_id(self, o_id: str) -> Oppdrag:
         return next(o for o in self.oppdrag if o.id == o_id)

@@ -12,9 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rapportering import formats, queries, reports, service
 from rapportering.service import model_for
+from shared import errors
 from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
-from shared.dates import period_range, today_oslo
+from shared.dates import today_oslo
 from shared.events import schemas as ev
 from shared.measure_schemas import MaalVerdi
 from shared.problems import PROBLEM_RESPONSES, Problem
@@ -53,7 +54,7 @@ async def get_model(ar: Ar, principal: Reader) -> dict[str, Any]:
 
 
 @styring.get("/styringsparametere/{sp}/verdi", response_model=MaalVerdi,
-             summary="Løpende verdi for en styringsparameter i en periode (SP1–SP3 fra hendelser)")
+             summary="Løpende verdi for en styringsparameter i en periode (de som måles fra hendelser)")
 async def get_value(session: SessionDep, principal: Internal,
                     sp: Annotated[str, Path(pattern=r"^SP[0-9]{1,2}(\.[0-9])?$", examples=["SP1"])],
                     periode: Annotated[str, Query(pattern=PERIOD, description="ÅÅÅÅ, ÅÅÅÅ-H1|H2 or ÅÅÅÅ-MM",
@@ -80,15 +81,15 @@ class Hendelser(BaseModel):
 @styring.get("/styringsparametere/{sp}/verdi/hendelser", response_model=Hendelser,
              summary="Opphav: hendelsene bak et tall (id, type, tid); for IMDi (imdi:rapport.intern)")
 async def lineage(session: SessionDep, principal: Internal,
-                  sp: Annotated[Literal["SP1", "SP2", "SP3"], Path()],
+                  sp: Annotated[str, Path(pattern=r"^SP[0-9]{1,2}(\.[0-9])?$", examples=["SP1"])],
                   periode: Annotated[str, Query(pattern=PERIOD)],
                   dimensjon: Annotated[Literal["alle", "kjonn", "fylke", "kommune", "em_aldersgruppe", "kategori"],
                                        Query()] = "alle",
                   verdi: Annotated[str, Query(max_length=24)] = "alle",
                   limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
                   etter: Annotated[str | None, Query(max_length=64)] = None) -> Hendelser:
-    start, end = period_range(periode)
-    rows = await queries.events_for_cell(session, sp, start, end, dimensjon, verdi, limit, etter)
+    service.check_measured(sp)
+    rows = await queries.events_for_cell(session, sp, periode, dimensjon, verdi, limit, etter)
     return Hendelser(styringsparameter=sp, periode=periode, dimensjon=dimensjon, verdi=verdi,
                      hendelser=[Hendelse(id=r["event_id"], type=r["event_type"], tid=r["event_time"].isoformat(),
                                          behandlet=r["processed_at"].isoformat()) for r in rows],
@@ -136,8 +137,7 @@ async def update_milestone(ar: Ar, oppdrag: Annotated[str, Path(pattern=r"^O[0-9
                            principal: Writer) -> Mottatt:
     service.check_milestone(model_for(ar), oppdrag, milepael)
     if body.ferdig and body.fremdrift != 100:
-        raise Problem(422, "Forespørselen inneholder ugyldige data. Ingenting er lagret.", slug="ugyldige-data",
-                      feil=[{"felt": "fremdrift", "melding": "En ferdig milepæl har 100 % framdrift."}])
+        raise errors.Invalid.field("fremdrift", "En ferdig milepæl har 100 % framdrift.")
     data = ev.MilepaelOppdatertV1(ar=ar, oppdrag=oppdrag, milepael=milepael, **body.model_dump())
     return Mottatt(hendelse=await service.record(uow=uow, data=data))
 
@@ -187,9 +187,10 @@ async def put_text(rapporttype: Literal["halvarsrapport", "arsrapport"], periode
         reports.period_info(model, rapporttype, periode)
     except reports.UnknownPeriod as exc:
         raise Problem(404, str(exc)) from exc
-    if krav not in {r.id for r in model.rapporteringskrav if rapporttype in r.frekvens}:
+    requirement = model.krav(krav)
+    if requirement is None or rapporttype not in requirement.frekvens:
         raise Problem(404, f"{krav} skal ikke rapporteres i {rapporttype}.")
-    data = ev.RapporttekstV1(rapporttype=rapporttype, periode=periode, krav=krav, tekst=body.tekst)
+    data = ev.RapporttekstV1(rapporttype=rapporttype, periode=periode, krav=requirement.id, tekst=body.tekst)
     return Mottatt(hendelse=await service.record(uow=uow, data=data))
 
 

@@ -32,6 +32,10 @@ def random_cases(n: int, seed: int = 2017) -> list[dict]:
             bosatt = vedtak + timedelta(days=rng.randrange(5, 420))
             if bosatt <= date(2018, 6, 30):
                 row.update(bosettingsdato=bosatt.isoformat(), kommunenummer=rng.choice(kommuner))
+        elif rng.random() < 0.6:  # settled themselves, with or without an agreement with the municipality
+            closed = vedtak + timedelta(days=rng.randrange(5, 300))
+            row.update(avsluttet_dato=closed.isoformat(), kommunenummer=rng.choice(kommuner),
+                       avslutningsarsak=rng.choice(["selvbosatt_etter_avtale", "selvbosatt"]))
         rows.append(row)
     return rows
 
@@ -50,7 +54,31 @@ HAND_WORKED = [
     ("2017-01-31", "2017-04-30", True, 1, 1, 1),
     ("2017-01-31", "2017-05-01", True, 1, 1, 0),
 ]
-HAND_EXPECTED = {"SP1": (5, 10), "SP2": (8, 10), "SP3": (2, 4)}
+# The letter's population (section 3.1): asylum and resettlement refugees, settled by a municipality or by
+# agreement with one; family-reunified persons and persons settling without an agreement are not counted.
+# (vedtak, date, kategori, how: "bosatt" | "selvbosatt_etter_avtale" | "selvbosatt", SP1 hit, SP2 hit)
+HAND_WORKED_POPULATION = [
+    ("2017-01-10", "2017-03-01", "familiegjenforent", "bosatt", None, None),  # beside, not counted
+    ("2017-01-10", "2017-03-01", "asyl", "selvbosatt_etter_avtale", 1, 1),  # the agreement's date counts
+    ("2016-08-31", "2017-03-01", "asyl", "selvbosatt_etter_avtale", 0, 1),
+    ("2017-01-10", "2017-03-01", "asyl", "selvbosatt", None, None),  # without agreement: not settled by IMDi
+    ("2017-01-10", "2017-07-10", "overforingsflyktning", "bosatt", 1, 1),  # last day of 6 months
+    ("2017-01-10", "2017-07-11", "overforingsflyktning", "bosatt", 0, 1),
+]
+HAND_EXPECTED = {"SP1": (5 + 2, 10 + 4), "SP2": (8 + 4, 10 + 4), "SP3": (2, 4)}
+
+
+def population_rows() -> list[dict]:
+    rows = []
+    for i, (vedtak, day, kategori, how, *_) in enumerate(HAND_WORKED_POPULATION):
+        row = {"ekstern_id": f"HP-{i}", "duf_nummer": f"2015{i:08d}", "kjonn": "KM"[i % 2], "fodselsar": 1985,
+               "kategori": kategori, "vedtaksdato": vedtak, "kommunenummer": "1201"}
+        if how == "bosatt":
+            row["bosettingsdato"] = day
+        else:
+            row.update(avsluttet_dato=day, avslutningsarsak=how)
+        rows.append(row)
+    return rows
 
 
 async def test_both_services_give_the_hand_worked_boundary_figures(system, token):
@@ -59,12 +87,16 @@ async def test_both_services_give_the_hand_worked_boundary_figures(system, token
     rows = [{"ekstern_id": f"H-{i}", "duf_nummer": f"2016{i:08d}", "kjonn": "KM"[i % 2],
              "fodselsar": 2001 if em else 1985, "kategori": "asyl", "enslig_mindrearig": em,
              "vedtaksdato": vedtak, "bosettingsdato": bosatt, "kommunenummer": "0301"}
-            for i, (vedtak, bosatt, em, *_) in enumerate(HAND_WORKED)]
+            for i, (vedtak, bosatt, em, *_) in enumerate(HAND_WORKED)] + population_rows()
     report = (await bos.post("/api/v1/import/saker", content="".join(json.dumps(r) + "\n" for r in rows),
                              headers=write)).json()
     assert report["opprettet"] == len(rows), report["feil"][:3]
-    assert {sp: (sum(c[3 + i] or 0 for c in HAND_WORKED), sum(c[3 + i] is not None for c in HAND_WORKED))
-            for i, sp in enumerate(("SP1", "SP2", "SP3"))} == HAND_EXPECTED
+    by_hand = {sp: (sum(c[3 + i] or 0 for c in HAND_WORKED), sum(c[3 + i] is not None for c in HAND_WORKED))
+               for i, sp in enumerate(("SP1", "SP2", "SP3"))}
+    for i, sp in enumerate(("SP1", "SP2")):
+        hits = [c[4 + i] for c in HAND_WORKED_POPULATION if c[4 + i] is not None]
+        by_hand[sp] = (by_hand[sp][0] + sum(hits), by_hand[sp][1] + len(hits))
+    assert by_hand == HAND_EXPECTED
 
     async def figures(client, scope: str) -> dict:
         out = {}

@@ -10,10 +10,11 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from rapportering import formats
+from rapportering import disclosure, formats
 from rapportering.disclosure import protect
 from shared.dates import add_months
 from shared.geo import fylker_2017, kommuner_2017
+from shared.settlement_measures import BY_ID
 from tests.disclosure_attack import Attack, report_layer, settlement_dataset
 
 THRESHOLD = 5
@@ -49,7 +50,8 @@ def content_for(persons: list[dict], end: str) -> dict:
         return {"teller": t, "nevner": n, "andel": round(t / n, 6) if n else None}
 
     sps = [{"id": s, "verdi": {"status": "data", **cell(*v["alle"]), "etter_kjonn": {g: cell(*v[g]) for g in "KM"}},
-            "framskriving": {"verdi": 0.5}, "risiko": {"beregnet": {"status": "gul", "begrunnelse": "Årsverdi"}}}
+            "koblinger": dict(BY_ID[s].links), "framskriving": {"verdi": 0.5},
+            "risiko": {"beregnet": {"status": "gul", "begrunnelse": "Årsverdi"}}}
            for s, v in sp.items() if v["alle"][1]]
     return {"rapport": {"periode": end}, "mal": [{"id": "M1", "styringsparametere": sps}],
             "bosettingsstatistikk": {"etter_kommune": kommuner, "etter_fylke": fylke_rows,
@@ -134,3 +136,15 @@ def test_excel_writes_free_text_as_text_never_as_a_formula():
                 assert c.data_type != "f", (ws.title, c.coordinate, c.value)
                 texts.append(c.value)
     assert all(e.replace("\r", "\n") in texts for e in evil), "the text itself is kept (XML reads CR as LF)"
+
+
+def test_what_is_reachable_is_withheld_when_it_counts_too_few_waiting_persons():
+    def content(waiting: int) -> dict:
+        ahead = {"venter": waiting, "innenfor_frist": waiting, "forbi_frist": 0, "trengs_i_tide": 0, "tekst": "…"}
+        sp = {"id": "SP1", "verdi": {"status": "data", "teller": 40, "nevner": 50, "andel": 0.8, "etter_kjonn": {}},
+              "framskriving": None, "mulig_i_ar": ahead, "risiko": {"beregnet": {"status": "rod", "begrunnelse": ""}}}
+        return {"mal": [{"styringsparametere": [sp]}]}
+
+    shown = [disclosure.render(content(n), set(), 5)["mal"][0]["styringsparametere"][0]["mulig_i_ar"]
+             for n in (3, 12)]
+    assert shown[0] is None and shown[1]["venter"] == 12

@@ -78,9 +78,19 @@ def test_em_count_in_sp1_and_sp2_too_and_only_em_in_sp3():
     assert "SP3" not in _totals(_s(date(2016, 11, 30), date(2017, 2, 28)))
 
 
-def test_family_reunified_are_counted_by_the_current_definition():
-    # docs/architecture.md keeps family-reunified persons out of SP1–SP3 (shown beside); the shared definition
-    # counts them today. Issue 8 changes that: flip this test then.
+def test_family_reunified_are_outside_sp1_to_sp3_and_counted_beside():
+    # Section 3.1 of the letter: SP1–SP3 count asylum and resettlement refugees; family-reunified persons are
+    # shown beside, as information (a denominator-only cell ``<SP>:utenfor``), never in the share.
     person = SettledPerson(date(2017, 1, 10), date(2017, 3, 1), "0301", "03", "K", "familiegjenforent", False, None)
+    totals = {m: (n, d) for m, p, dim, _, n, d in contributions(person) if p == "2017" and dim == "alle"}
+    assert totals == {"SP1:utenfor": (0, 1), "SP2:utenfor": (0, 1)}
+    em = SettledPerson(date(2017, 1, 10), date(2017, 3, 1), "0301", "03", "K", "familiegjenforent", True, "15_18")
+    assert {m for m, p, dim, *_ in contributions(em) if p == "2017" and dim == "alle"} == {
+        "SP1:utenfor", "SP2:utenfor", "SP3:utenfor"}
+
+
+@pytest.mark.parametrize("kategori", ["asyl", "overforingsflyktning"])
+def test_asylum_and_resettlement_refugees_are_in_the_population(kategori):
+    person = SettledPerson(date(2017, 1, 10), date(2017, 3, 1), "0301", "03", "K", kategori, False, None)
     totals = {m: (n, d) for m, p, dim, _, n, d in contributions(person) if p == "2017" and dim == "alle"}
     assert totals == {"SP1": (1, 1), "SP2": (1, 1)}

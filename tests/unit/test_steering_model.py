@@ -29,7 +29,7 @@ def test_every_sp_r_and_o_in_the_letter_is_in_the_model():
     sps, rs, os_ = letter_ids()
     assert len(sps) == 12 and len(os_) == 12 and len(rs) == 13
     assert sps == {s.id for s in MODEL.styringsparametere}
-    assert rs == {r.id for r in MODEL.rapporteringskrav}
+    assert rs == {i for r in MODEL.rapporteringskrav for i in (r.id, *r.ogsa)}
     assert os_ == {o.id for o in MODEL.oppdrag}
 
 
@@ -58,3 +58,22 @@ def test_budget_frame():
         assert sum(p.belop or 0 for p in chapters[kap].poster) == chapters[kap].sum
     posts = {p.post: p.belop for p in chapters[496].poster}
     assert posts["60"] == 12134571 and posts["61"] == 3768338
+
+
+def test_r10_and_r11_are_one_requirement_as_the_letter_has_it():
+    assert MODEL.krav("R10") is MODEL.krav("R11")
+    assert "ToSPoT" in MODEL.krav("R11").tekst and "tolkelov" in MODEL.krav("R10").tekst
+    assert [r.id for r in MODEL.rapporteringskrav].count("R11") == 0
+
+
+def test_every_number_and_date_says_where_it_comes_from():
+    for sp in MODEL.styringsparametere:
+        assert sp.resultatkrav.kilde.fra == "tildelingsbrev" and sp.resultatkrav.kilde.avsnitt.startswith("3.")
+        assert sp.toleranse.kilde.fra == "imdi"
+    by_id = {o.id: o for o in MODEL.oppdrag}
+    assert {o for o, a in by_id.items() if a.start_kilde.fra == "imdi"} == {"O6", "O7"}
+    assert {o for o, a in by_id.items() if a.frist_kilde.fra == "imdi"} == {"O10"}
+    assert all(m.kilde.fra == "tildelingsbrev" for o in MODEL.oppdrag for m in o.milepaeler)
+    assert MODEL.manedsrapport.kilde.fra == "imdi" and "10 dager" in MODEL.manedsrapport.kilde.merknad
+    assert MODEL.risiko.oppdrag.kilde.fra == "imdi"
+    assert all(k.kilde.avsnitt == "4.1" for k in MODEL.rapporteringskalender)
