@@ -4,13 +4,14 @@ Scale 1 is Norway 2017: 12 522 places requested (701 EM) and 10 915 decided (759
 about 11 000 persons settled, of whom 5–7 % unaccompanied minors (EM). The unit drawn is a household: a single
 adult, an EM, a family (one or two adults and children, settled together in one municipality on one date, with a
 shared ``familie_id``) or a family-reunified household. Its fate is settled in 2017, still waiting at year end,
-settled by itself by agreement (``avsluttet``/``selvbosatt``) or closed otherwise (``trukket``, ``utreist``).
+settled by itself without an agreement (``avsluttet``/``selvbosatt``: not counted in SP1–SP3) or closed
+otherwise (``trukket``, ``utreist``).
 
 Waiting times, decision to settlement, are log-normal (median, sigma per household kind). Settlement dates are
 spread evenly over 2017 and the decision is the settlement date minus the wait, which in a steady state gives the
-persons settled in the year exactly the wait distribution; medians and sigmas are set so that SP1 ≈ 79 %,
-SP2 ≈ 94 % and SP3 ≈ 34 % (the letter's baselines). Persons waiting at year end are drawn the same way, kept only
-if their wait reaches past 31 December.
+persons settled in the year exactly the wait distribution; medians and sigmas are set so that, in the letter's
+population (asylum and resettlement refugees), SP1 ≈ 79 %, SP2 ≈ 94 % and SP3 ≈ 34 % (the letter's
+baselines). Persons waiting at year end are drawn the same way, kept only if their wait reaches past 31 December.
 
 A few single persons' settlements are corrected: the second file (``korreksjoner.ndjson``) holds the whole row
 again with another settlement date, or another municipality where no proposal was recorded (a proposal binds the
@@ -45,8 +46,8 @@ MAX_WAIT_DAYS = 1500
 # household kind: (share of households, waiting time median in days, sigma)
 KINDS = {
     "em": (0.135, 130.0, 0.80),
-    "enslig": (0.365, 95.0, 0.90),
-    "familie": (0.30, 95.0, 0.90),
+    "enslig": (0.365, 85.0, 0.90),
+    "familie": (0.30, 85.0, 0.90),
     "familiegjenforent": (0.20, 40.0, 0.80),
 }
 FATES = {"bosatt": 0.84, "venter": 0.105, "selvbosatt": 0.04, "avsluttet": 0.015}
