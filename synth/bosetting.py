@@ -254,6 +254,7 @@ class Tally:
     settled_em: Counter = field(default_factory=Counter)
     settled_by_kommune: Counter = field(default_factory=Counter)
     measures: dict = field(default_factory=lambda: {m.id: [0, 0] for m in SETTLEMENT_MEASURES})
+    in_population_by_kommune: dict = field(default_factory=lambda: {m.id: Counter() for m in SETTLEMENT_MEASURES})
 
     def add(self, fate: str, final: dict) -> None:
         self.rows += 1
@@ -269,6 +270,7 @@ class Tally:
             if measure.population(person):
                 self.measures[measure.id][0] += measure.hit(person)
                 self.measures[measure.id][1] += 1
+                self.in_population_by_kommune[measure.id][person.kommunenummer] += 1
 
 
 def settled_person(final: dict) -> SettledPerson:
@@ -346,6 +348,7 @@ def section(tally: Tally, corrections: int, anmodninger: list[dict], vedtak: lis
         "kommuner_with_settled": len(counts),
         "kommuner_with_1_4_settled": sum(1 for n in counts.values() if 1 <= n <= 4),
         "settled_by_kommune": dict(sorted(counts.items())),
+        "expected_nevner_by_kommune": {sp: dict(sorted(c.items())) for sp, c in tally.in_population_by_kommune.items()},
         "expected": {sp: {"periode": str(YEAR), "teller": num, "nevner": den,
                           "andel": round(num / den, 6) if den else None}
                      for sp, (num, den) in tally.measures.items()},

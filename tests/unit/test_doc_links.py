@@ -76,7 +76,7 @@ def test_every_link_and_file_reference_exists(document):
 def test_the_checks_see_the_references():
     readme = ROOT / "README.md"
     assert "docs/architecture.md" in _links(readme)
-    assert "shared/settlement_measures.py" in _file_references(readme)
+    assert "shared/measures.py" in _file_references(readme)
 
 
 def test_code_names_only_documents_in_the_repository():
