@@ -24,6 +24,7 @@ from rapportering.projection import HANDLERS
 from shared.auth import ensure_dev_keypair, issue_token
 from shared.broker import EmbeddedBroker, free_port
 from shared.runner import SERVICES, service_env, start_service, stop_process, wait_ready
+from synth.bosetting import correction
 
 SPECS = {s.name: s for s in SERVICES}
 
@@ -116,7 +117,19 @@ def synth_rows(tmp_path: Path, scale: float = 0.02, seed: int = 14) -> tuple[lis
     out = tmp_path / "synth"
     synth.generate(scale, seed, out)
     read = lambda name: (out / "bosetting" / name).read_bytes().splitlines(keepends=True)  # noqa: E731
-    return read("saker.ndjson"), read("korreksjoner.ndjson")
+    rows = read("saker.ndjson")
+    return rows, read("korreksjoner.ndjson") + more_corrections(rows, seed)
+
+
+def more_corrections(rows: list[bytes], seed: int, every: int = 6) -> list[bytes]:
+    """Corrections of every ``every``-th settled case outside a family (a family moves together), so that
+    redeliveries and restarts meet many replaced settlements."""
+    rng, out = random.Random(seed), []
+    for line in rows[::every]:
+        row = json.loads(line)
+        if row.get("bosettingsdato") and not row.get("familie_id") and (fixed := correction(rng, row)):
+            out.append(json.dumps(fixed).encode() + b"\n")
+    return out
 
 
 class Load(threading.Thread):
