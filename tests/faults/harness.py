@@ -137,8 +137,9 @@ class Load(threading.Thread):
     idempotent by ekstern_id, so a retry after a kill counts nothing twice). Optionally paces itself."""
 
     def __init__(self, system: System, rows: list[bytes], corrections: list[bytes], chunk: int = 25,
-                 pause: float = 0.05) -> None:
+                 pause: float = 0.05, instance: str = "bosetting") -> None:
         super().__init__(daemon=True)
+        self.instance = instance
         self.system, self.chunk, self.pause = system, chunk, pause
         self.batches = [rows[i:i + chunk] for i in range(0, len(rows), chunk)]
         self.batches += [corrections[i:i + chunk] for i in range(0, len(corrections), chunk)]
@@ -153,7 +154,7 @@ class Load(threading.Thread):
         for batch in self.batches:
             while not self.stop_flag.is_set():
                 try:
-                    r = httpx.post(self.system.url("bosetting") + "/api/v1/import/saker", content=b"".join(batch),
+                    r = httpx.post(self.system.url(self.instance) + "/api/v1/import/saker", content=b"".join(batch),
                                    headers=headers, timeout=30)
                     if r.status_code == 200:
                         self.rejected.extend(r.json()["feil"])
