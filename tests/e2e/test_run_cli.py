@@ -126,8 +126,8 @@ def test_a_crashed_service_is_reported_and_the_run_stops_cleanly(tmp_path):
         tilskudd = next(pid for pid in _children(run.pid)
                         if "tilskudd.main:app" in open(f"/proc/{pid}/cmdline").read())
         os.kill(tilskudd, 9)
-        rest = run.stderr.read()
         assert run.wait(30) == 1
+        rest = run.stderr.read()
     finally:
         if run.poll() is None:
             run.kill()
