@@ -88,8 +88,8 @@ async def redeliver(system, seed: int, stale_only: bool = False) -> int:
     return len(messages)
 
 
-async def dead_letters(bootstrap: str) -> list:
-    consumer = AIOKafkaConsumer(DLQ, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+async def dead_letters(bootstrap: str, topic: str = DLQ) -> list:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
                                 enable_auto_commit=False)
     await consumer.start()
     try:
@@ -102,6 +102,21 @@ async def dead_letters(bootstrap: str) -> list:
         return out
     finally:
         await consumer.stop()
+
+
+def personal_data_on_topics(system, year) -> list[str]:
+    """Every event on every topic against the loaded persons' DUF-nummer, fødselsnummer and names."""
+    secrets = set()
+    for line in year[0]:
+        row = json.loads(line)
+        secrets.update(v for k in ("duf_nummer", "fodselsnummer", "navn") if (v := row.get(k)))
+    leaks = []
+    for topic in (TOPIC, "imdi.rapportering.v1", DLQ):
+        for m in asyncio.run(dead_letters(system.broker.bootstrap, topic)):
+            text = (m.value or b"").decode("utf-8", "replace") + " ".join(
+                v.decode("utf-8", "replace") for _, v in m.headers)
+            leaks += [f"{topic}@{m.partition}/{m.offset}" for s in secrets if s in text]
+    return leaks
 
 
 def test_duplicates_out_of_order_and_poison_under_load(system_factory, year):
@@ -124,4 +139,6 @@ def test_duplicates_out_of_order_and_poison_under_load(system_factory, year):
     assert sorted(m.key for m in dead) == sorted(k for k, _, _ in bad), "exactly the poison events"
     assert all(dict(m.headers)["dlq_reason"] for m in dead)
     assert asyncio.run(scalar(system.database_urls["rapportering"], "SELECT count(*) FROM dead_letter")) == len(bad)
+    leaks = personal_data_on_topics(system, year)
+    assert not leaks, leaks[:5]
     print(f"{first} + {second} + {stale} events redelivered, {len(dead)} dead letters")
