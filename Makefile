@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-setup lint unit contracts bench clean
+.PHONY: install run test test-setup lint unit contracts bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ unit: $(STAMP)
 ## Regenerate docs/openapi/*.json and docs/events/asyncapi.json after changing an API or an event.
 contracts: $(STAMP)
 	$(BIN)/python -m scripts.contracts
+
+## Slow fault runs (broker down a minute, PostgreSQL restarted, a rapportering instance killed) and the
+## 10-minute soak with memory per service. IMDI_SOAK_SECONDS / IMDI_FAULT_OUTAGE_SECONDS shorten them.
+soak: test-setup $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -m soak -s tests/faults tests/soak
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.pipeline

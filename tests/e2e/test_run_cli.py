@@ -103,3 +103,33 @@ def test_killed_run_leaves_no_process_on_its_ports(tmp_path):
     while held := [p for p in ports if _listening(p)]:
         assert time.monotonic() < deadline, f"ports {held} still listened on after the run was killed"
         time.sleep(0.2)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for t in os.listdir(f"/proc/{pid}/task")
+            for c in open(f"/proc/{pid}/task/{t}/children").read().split()]
+
+
+def test_a_crashed_service_is_reported_and_the_run_stops_cleanly(tmp_path):
+    """The supervisor's decision: a service that dies stops the whole run (exit 1, the service named, its log
+    pointed to), rather than restarting it behind the operator's back; nothing is left on the ports."""
+    port_base, broker_port = _free_ports_below_ephemeral()
+    run = subprocess.Popen([sys.executable, "-m", "shared.cli", "run", "--var-dir", str(tmp_path),
+                            "--port-base", str(port_base), "--broker-port", str(broker_port)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, "COLUMNS": "200"})
+    ports = [broker_port, *(port_base + i for i in range(1, 6))]
+    try:
+        for line in run.stderr:
+            if "Klar etter" in line:
+                break
+        tilskudd = next(pid for pid in _children(run.pid)
+                        if "tilskudd.main:app" in open(f"/proc/{pid}/cmdline").read())
+        os.kill(tilskudd, 9)
+        assert run.wait(30) == 1
+        rest = run.stderr.read()
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert "tilskudd stoppet (-9)" in rest and "logs/tilskudd.log" in rest
+    assert not [p for p in ports if _listening(p)], "the others stopped with it"
