@@ -18,8 +18,11 @@ from shared.settlement_measures import SETTLEMENT_MEASURES, SettledPerson, contr
 Cells = dict[tuple[str, str], tuple[int, int]]  # (dimension, value) → (numerator, denominator)
 Figures = dict[tuple[str, str], Cells]  # (measure, period) → cells
 
+# Settled by the scheme: settled by a municipality, or settled by oneself by agreement with one (a closed case
+# with the agreement's date and kommune as its settlement's).
 _SETTLED = text("SELECT vedtaksdato, bosettingsdato, kommunenummer, kjonn, kategori, enslig_mindrearig, "
-                "fodselsdato, fodselsar FROM sak WHERE status = 'bosatt'")
+                "fodselsdato, fodselsar FROM sak WHERE status = 'bosatt' "
+                "OR (status = 'avsluttet' AND avslutningsarsak = 'selvbosatt_etter_avtale')")
 
 
 def _day(value) -> date:
