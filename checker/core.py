@@ -41,9 +41,14 @@ def settled_person(row) -> SettledPerson:
 
 
 def count(persons: Iterable[SettledPerson]) -> Figures:
+    """The SP1–SP3 cells rapportering answers for (the counts kept beside a measure, outside the letter's
+    population, are not part of its answer and are left out here)."""
+    reported = {m.id for m in SETTLEMENT_MEASURES}
     sums: dict[tuple[str, str], dict[tuple[str, str], list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for p in persons:
         for measure, period, dimension, value, num, den in contributions(p):
+            if measure not in reported:
+                continue
             cell = sums[(measure, period)][(dimension, value)]
             cell[0] += num
             cell[1] += den

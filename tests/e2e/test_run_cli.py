@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -106,8 +107,14 @@ def test_killed_run_leaves_no_process_on_its_ports(tmp_path):
 
 
 def _children(pid: int) -> list[int]:
-    return [int(c) for t in os.listdir(f"/proc/{pid}/task")
-            for c in open(f"/proc/{pid}/task/{t}/children").read().split()]
+    """The process's children, read per thread (a thread may end between listing and reading: skip it)."""
+    out = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            out += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return out
 
 
 def test_a_crashed_service_is_reported_and_the_run_stops_cleanly(tmp_path):
