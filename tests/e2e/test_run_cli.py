@@ -84,18 +84,27 @@ def _listening(port: int) -> bool:
         return False
 
 
-def test_killed_run_leaves_no_process_on_its_ports(tmp_path):
-    """`imdi run` killed outright (SIGKILL: no chance to clean up) takes its broker and services with it."""
+def _ready_run(tmp_path) -> tuple[subprocess.Popen, list[int]]:
+    """`imdi run` as its own process on free ports, once it says it is ready; with the broker's and services' ports."""
     port_base, broker_port = _free_ports_below_ephemeral()
     run = subprocess.Popen([sys.executable, "-m", "shared.cli", "run", "--var-dir", str(tmp_path),
                             "--port-base", str(port_base), "--broker-port", str(broker_port)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                            env={**os.environ, "COLUMNS": "200"})
-    ports = [broker_port, *(port_base + i for i in range(1, 6))]
     try:
         for line in run.stderr:
             if "Klar etter" in line:
                 break
+    except BaseException:
+        run.kill()
+        raise
+    return run, [broker_port, *(port_base + i for i in range(1, 6))]
+
+
+def test_killed_run_leaves_no_process_on_its_ports(tmp_path):
+    """`imdi run` killed outright (SIGKILL: no chance to clean up) takes its broker and services with it."""
+    run, ports = _ready_run(tmp_path)
+    try:
         assert all(_listening(p) for p in ports)
     finally:
         run.kill()
@@ -120,16 +129,8 @@ def _children(pid: int) -> list[int]:
 def test_a_crashed_service_is_reported_and_the_run_stops_cleanly(tmp_path):
     """The supervisor's decision: a service that dies stops the whole run (exit 1, the service named, its log
     pointed to), rather than restarting it behind the operator's back; nothing is left on the ports."""
-    port_base, broker_port = _free_ports_below_ephemeral()
-    run = subprocess.Popen([sys.executable, "-m", "shared.cli", "run", "--var-dir", str(tmp_path),
-                            "--port-base", str(port_base), "--broker-port", str(broker_port)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                           env={**os.environ, "COLUMNS": "200"})
-    ports = [broker_port, *(port_base + i for i in range(1, 6))]
+    run, ports = _ready_run(tmp_path)
     try:
-        for line in run.stderr:
-            if "Klar etter" in line:
-                break
         tilskudd = next(pid for pid in _children(run.pid)
                         if "tilskudd.main:app" in open(f"/proc/{pid}/cmdline").read())
         os.kill(tilskudd, 9)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from aiokafka import AIOKafkaConsumer
 
 import synth
 from checker.core import compare, expected_from_bosetting, periods_of, reported_by_rapportering
@@ -231,3 +232,19 @@ def shuffled(items: list, seed: int = 14) -> list:
 
 def dumps(obj) -> bytes:
     return json.dumps(obj).encode()
+
+
+async def read_topic(bootstrap: str, topic: str) -> list:
+    """Every message on ``topic`` from the start, until three polls in a row bring nothing."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        out, empty = [], 0
+        while empty < 3:
+            got = [m for ms in (await consumer.getmany(timeout_ms=1000, max_records=5000)).values() for m in ms]
+            out.extend(got)
+            empty = 0 if got else empty + 1
+        return out
+    finally:
+        await consumer.stop()

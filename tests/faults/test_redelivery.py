@@ -11,11 +11,11 @@ import time
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from shared.events.envelope import Envelope
 from shared.events.schemas import PERSON_BOSATT_V1
-from tests.faults.harness import Load, asyncpg_dsn, scalar, settle
+from tests.faults.harness import Load, asyncpg_dsn, read_topic, scalar, settle
 
 pytestmark = pytest.mark.e2e
 TOPIC, DLQ = "imdi.bosetting.v1", "imdi.rapportering.dlq.v1"
@@ -89,19 +89,7 @@ async def redeliver(system, seed: int, stale_only: bool = False) -> int:
 
 
 async def dead_letters(bootstrap: str, topic: str = DLQ) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
-    await consumer.start()
-    try:
-        out, empty = [], 0
-        while empty < 3:
-            batch = await consumer.getmany(timeout_ms=1000)
-            got = [m for ms in batch.values() for m in ms]
-            out.extend(got)
-            empty = 0 if got else empty + 1
-        return out
-    finally:
-        await consumer.stop()
+    return await read_topic(bootstrap, topic)
 
 
 def personal_data_on_topics(system, year) -> list[str]:

@@ -8,26 +8,10 @@ import asyncio
 import threading
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 
-from tests.faults.harness import Load, asyncpg_dsn, settle
+from tests.faults.harness import Load, asyncpg_dsn, read_topic, settle
 
 pytestmark = pytest.mark.e2e
-
-
-async def _topic(bootstrap: str, topic: str) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
-    await consumer.start()
-    try:
-        out, empty = [], 0
-        while empty < 3:
-            got = [m for ms in (await consumer.getmany(timeout_ms=1000, max_records=5000)).values() for m in ms]
-            out.extend(got)
-            empty = 0 if got else empty + 1
-        return out
-    finally:
-        await consumer.stop()
 
 
 async def _outbox(database_url: str) -> list:
@@ -59,7 +43,7 @@ def test_two_relays_publish_each_row_once_and_in_order(system_factory, year):
             break
         asyncio.run(asyncio.sleep(0.5))
     assert deadline_ok.is_set(), "every row published"
-    messages = asyncio.run(_topic(system.broker.bootstrap, "imdi.bosetting.v1"))
+    messages = asyncio.run(read_topic(system.broker.bootstrap, "imdi.bosetting.v1"))
     ids = [dict(m.headers)["ce_id"].decode() for m in messages]
     assert len(ids) == len(set(ids)) == len(outbox), "each row published exactly once"
     position = {event_id: (m.partition, m.offset) for event_id, m in zip(ids, messages, strict=True)}
