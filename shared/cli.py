@@ -126,14 +126,18 @@ def token(scope: Annotated[list[str] | None, typer.Option(help="Scope; repeat. D
 @app.command("import")
 def import_cases(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="NDJSON (.ndjson/.jsonl) or CSV (.csv).")],
-    url: Annotated[str, typer.Option(help="bosetting's base URL.")] = "http://127.0.0.1:8001",
-    token: Annotated[str | None, typer.Option(envvar="IMDI_TOKEN", help="Bearer token with "
-                                              "imdi:bosetting.write. Default: a development token.")] = None,
+    url: Annotated[str, typer.Option(help="The service's base URL.")] = "http://127.0.0.1:8001",
+    path: Annotated[str, typer.Option("--sti", help="The import endpoint (every service's import takes the "
+                                      "same NDJSON/CSV and answers with the same report).")] = "/api/v1/import/saker",
+    scope: Annotated[str, typer.Option(help="Scope of the development token.")] = "imdi:bosetting.write",
+    token: Annotated[str | None, typer.Option(envvar="IMDI_TOKEN", help="Bearer token with the endpoint's "
+                                              "write scope. Default: a development token.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="ndjson or csv. Default: from the file name.")] = None,
     var_dir: Path = Path("var"),
     show_errors: int = 20,
 ) -> None:
-    """Import settlement cases from a case-handling system's export, streamed, with a progress bar.
+    """Import a case-handling system's export (default: settlement cases to bosetting), streamed, with a
+    progress bar.
 
     Idempotent by ekstern_id: running the same file again changes nothing. Exits 1 if any row was rejected.
     """
@@ -144,7 +148,7 @@ def import_cases(
     content_type = {"csv": "text/csv", "ndjson": "application/x-ndjson"}[fmt]
     if token is None:
         private, _ = ensure_dev_keypair(var_dir)
-        token = issue_token(private.read_bytes(), scopes=["imdi:bosetting.write"], subject="imdi-import")
+        token = issue_token(private.read_bytes(), scopes=[scope], subject="imdi-import")
     size = file.stat().st_size
     with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   TimeRemainingColumn(), console=console) as progress:
@@ -156,7 +160,7 @@ def import_cases(
                     progress.advance(task, len(block))
                     yield block
 
-        response = httpx.post(f"{url.rstrip('/')}/api/v1/import/saker", content=chunks(),
+        response = httpx.post(f"{url.rstrip('/')}{path}", content=chunks(),
                               headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
                               timeout=httpx.Timeout(30, read=3600))
         progress.update(task, description="Ferdig" if response.status_code == 200 else "Feilet")

@@ -322,23 +322,4 @@ class AvvikRapport(BaseModel):
     rader: list[Avvik]
 
 
-class ImportFeil(BaseModel):
-    linje: int
-    ekstern_id: str | None
-    feil: list[dict[str, str]]
-
-
-class ImportRapport(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "rader": 3, "opprettet": 1, "endret": 1, "uendret": 0, "avvist": 1,
-        "feil": [{"linje": 3, "ekstern_id": "NIR-9", "feil": [
-            {"felt": "kommunenummer", "melding": "Kommunenummeret finnes ikke i 2017-inndelingen."}]}],
-        "feil_utelatt": 0}]})
-
-    rader: int
-    opprettet: int
-    endret: int
-    uendret: int
-    avvist: int
-    feil: list[ImportFeil]
-    feil_utelatt: int = Field(0, description="Errors beyond the first 1 000, counted but not listed.")
+# ImportFeil and ImportRapport are the shared import machinery's (one report shape for every service).

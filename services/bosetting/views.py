@@ -14,7 +14,6 @@ from bosetting.schemas import (
     AnmodningInn,
     AnmodningUt,
     AvvikRapport,
-    ImportRapport,
     KommunevedtakInn,
     KommunevedtakUt,
     SakCreate,
@@ -26,8 +25,8 @@ from bosetting.schemas import (
 from shared import errors
 from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
+from shared.bulk_import import ImportRapport, format_of, stopped_problem
 from shared.dates import today_oslo
-from shared.gate import BodyTooLarge
 from shared.geo import kommuner_2017
 from shared.measure_schemas import MaalVerdi
 from shared.problems import PROBLEM_RESPONSES, Problem
@@ -168,34 +167,13 @@ def _read(sak) -> SakRead:
             responses={415: {"description": "Ukjent innholdstype"}})
 async def import_saker(request: Request, settings: SettingsDep, principal: Writer) -> ImportRapport:
     _imdi_only(principal)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    fmt = {"application/x-ndjson": "ndjson", "application/jsonl": "ndjson", "application/json-seq": "ndjson",
-           "text/csv": "csv"}.get(content_type)
-    if fmt is None:
-        raise Problem(415, "Importen tar application/x-ndjson eller text/csv.")
+    fmt = format_of(request.headers.get("content-type", ""))
     try:
         return await importer.run(db=request.app.state.db, body=request.stream(), fmt=fmt,
                                   pseudonym_key=settings.pseudonym_key.get_secret_value(),
                                   on_commit=request.app.state.relay.notify)
     except importer.ImportStopped as stopped:
-        raise _import_stopped(stopped) from stopped
-
-
-def _import_stopped(stopped: importer.ImportStopped) -> Problem:
-    """Why the import stopped, how many rows were stored before, and that sending the file again is safe."""
-    cause, report = stopped.__cause__, stopped.report
-    if isinstance(cause, BodyTooLarge):
-        status, why = 413, cause.detail
-    elif isinstance(cause, UnicodeDecodeError):
-        status, why = 400, "Filen er ikke gyldig UTF-8"
-    elif isinstance(cause, importer.UnreadableFile):
-        status, why = 400, f"Filen kan ikke leses: {cause}"
-    else:
-        log.error("import stopped", exc_info=cause, extra={"lagret": report.stored})
-        status, why = 500, "Importen stoppet på grunn av en uventet feil"
-    return Problem(status, f"{why.rstrip('.')}. {report.stored} rader ble lagret før importen stoppet; send hele "
-                   "filen på nytt: importen er idempotent, så ingenting telles dobbelt.", slug="import-stoppet",
-                   lagret=report.stored, rader_lest=report.rader, avvist=report.avvist)
+        raise stopped_problem(stopped) from stopped
 
 
 # --- requests and municipal decisions ---------------------------------------------------------------

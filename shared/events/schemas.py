@@ -160,134 +160,11 @@ KOMMUNEVEDTAK_FATTET_V1 = register(EventSpec(
                                   vedtaksdato=date(2016, 12, 1))))
 
 
-# --- the facts SP4–SP11 count (declared for kvalifisering and tolkeregister to publish; minimal, v1) -------
-class OpplaeringRettV1(EventData):
-    """SP4: a person's right and duty to training in Norwegian and social studies, and when training began
-    (null until it does). A later event for the person replaces the earlier one."""
-
-    person_ref: str = PersonRef
-    kjonn: Literal["K", "M"]
-    rett_fra: date = Field(description="When the right and duty began.")
-    opplaering_start: date | None = None
-
-
-class OpplaeringPliktV1(EventData):
-    """SP5: a person's three-year deadline, and the date the duty was fulfilled (null until it is)."""
-
-    person_ref: str = PersonRef
-    kjonn: Literal["K", "M"]
-    frist: date
-    oppfylt: date | None = None
-
-
-class IntroduksjonsprogramArV1(EventData):
-    """SP6: a municipality's introduction programme in a year: participants, and of them how many had primary
-    or upper-secondary education as a programme element (the latest figures for the year replace earlier)."""
-
-    kommunenummer: str = Kommunenummer
-    ar: int = Field(ge=2000, le=2100)
-    deltakere: int = Field(ge=0)
-    med_grunnskole_eller_vgs: int = Field(ge=0)
-
-
-class KommuneundersokelseV1(EventData):
-    """SP7 and SP11: a municipality's answer to the year's municipality survey (the latest answer counts)."""
-
-    kommunenummer: str = Kommunenummer
-    ar: int = Field(ge=2000, le=2100)
-    tilbyr_introduksjonsprogram: bool = Field(description="To its own residents or others'.")
-    har_resultatmal: bool = Field(description="Has result goals for the introduction programme.")
-    tolkeretningslinjer_med_register: bool = Field(
-        description="Has guidelines for ordering interpreters that include Nasjonalt tolkeregister.")
-
-
-class IntroduksjonsprogramAvsluttetV1(EventData):
-    """SP8: a participant ended the introduction programme; the register status one year after (in work or
-    education) follows in a later event for the same person (null until known)."""
-
-    person_ref: str = PersonRef
-    kjonn: Literal["K", "M"]
-    kategori: Kategori
-    avsluttet_dato: date
-    arbeid_eller_utdanning_ett_ar_etter: bool | None = None
-
-
-class JobbsjansenAvsluttetV1(EventData):
-    """SP9.1/SP9.2: a participant in Jobbsjansen part A or C ended, and whether they went directly to work or
-    education."""
-
-    person_ref: str = PersonRef
-    kjonn: Literal["K", "M"]
-    programdel: Literal["A", "C"]
-    avsluttet_dato: date
-    direkte_til_arbeid_eller_utdanning: bool
-
-
-class TolkOppfortV1(EventData):
-    """SP10: an interpreter's entry in Nasjonalt tolkeregister: the highest qualification category (1 is the
-    highest) and when the entry began and (if it has) ended. A later event replaces the earlier one."""
-
-    tolk_ref: str = Field(pattern=r"^t-[0-9a-f]{32}$", description="Pseudonymous interpreter reference.")
-    hoyeste_kategori: int = Field(ge=1, le=5)
-    oppfort_dato: date
-    avregistrert_dato: date | None = None
-
-
-class EtatTolkeretningslinjerV1(EventData):
-    """SP11: a state agency on the list, and whether its guidelines for ordering interpreters include the
-    register, for a year (the latest answer counts)."""
-
-    etat: str = Field(pattern=r"^[0-9]{9}$", description="The agency's organisation number.")
-    ar: int = Field(ge=2000, le=2100)
-    tolkeretningslinjer_med_register: bool
-
-
-def _fact_spec(service: str, name: str, model: type[BaseModel], key, title: str, description: str,
+def fact_spec(service: str, name: str, model: type[BaseModel], key, title: str, description: str,
                example: BaseModel) -> EventSpec:
+    """Register a service's event (v1) with its documentation and example."""
     return register(EventSpec(service=service, name=name, version=1, model=model, key=key, title=title,
                               description=description, example=example))
-
-
-_P = "p-3f2a9c1e0b7d4a6f8e5c2b1a0d9e8f7c"
-OPPLAERING_RETT_V1 = _fact_spec(
-    "kvalifisering", "opplaering-rett", OpplaeringRettV1, lambda d: d.person_ref, "Rett og plikt til opplæring",
-    "SP4: right and duty to training began, and when training started. Keyed by person reference.",
-    OpplaeringRettV1(person_ref=_P, kjonn="K", rett_fra=date(2017, 1, 15), opplaering_start=date(2017, 3, 1)))
-OPPLAERING_PLIKT_V1 = _fact_spec(
-    "kvalifisering", "opplaering-plikt", OpplaeringPliktV1, lambda d: d.person_ref, "Plikt til opplæring",
-    "SP5: the three-year deadline and when the duty was fulfilled. Keyed by person reference.",
-    OpplaeringPliktV1(person_ref=_P, kjonn="K", frist=date(2017, 9, 1), oppfylt=date(2017, 6, 1)))
-INTRODUKSJONSPROGRAM_AR_V1 = _fact_spec(
-    "kvalifisering", "introduksjonsprogram-ar", IntroduksjonsprogramArV1, lambda d: d.kommunenummer,
-    "Introduksjonsprogram i kommunen, år", "SP6: participants and those with primary or upper-secondary "
-    "education in the programme, per municipality and year. Keyed by kommunenummer.",
-    IntroduksjonsprogramArV1(kommunenummer="0301", ar=2017, deltakere=1200, med_grunnskole_eller_vgs=300))
-KOMMUNEUNDERSOKELSE_V1 = _fact_spec(
-    "kvalifisering", "kommuneundersokelse-svar", KommuneundersokelseV1, lambda d: d.kommunenummer,
-    "Svar på kommuneundersøkelsen", "SP7 and SP11: a municipality's answer to the year's survey. Keyed by "
-    "kommunenummer.", KommuneundersokelseV1(kommunenummer="0301", ar=2017, tilbyr_introduksjonsprogram=True,
-                                            har_resultatmal=True, tolkeretningslinjer_med_register=False))
-INTRODUKSJONSPROGRAM_AVSLUTTET_V1 = _fact_spec(
-    "kvalifisering", "introduksjonsprogram-avsluttet", IntroduksjonsprogramAvsluttetV1, lambda d: d.person_ref,
-    "Introduksjonsprogram avsluttet", "SP8: a participant ended the programme; the status one year after follows. "
-    "Keyed by person reference.", IntroduksjonsprogramAvsluttetV1(
-        person_ref=_P, kjonn="K", kategori="asyl", avsluttet_dato=date(2016, 6, 30),
-        arbeid_eller_utdanning_ett_ar_etter=True))
-JOBBSJANSEN_AVSLUTTET_V1 = _fact_spec(
-    "kvalifisering", "jobbsjansen-avsluttet", JobbsjansenAvsluttetV1, lambda d: d.person_ref,
-    "Jobbsjansen avsluttet", "SP9.1/SP9.2: a participant in part A or C ended. Keyed by person reference.",
-    JobbsjansenAvsluttetV1(person_ref=_P, kjonn="K", programdel="A", avsluttet_dato=date(2017, 5, 31),
-                           direkte_til_arbeid_eller_utdanning=True))
-TOLK_OPPFORT_V1 = _fact_spec(
-    "tolkeregister", "tolk-oppfort", TolkOppfortV1, lambda d: d.tolk_ref, "Tolk oppført i registeret",
-    "SP10: an interpreter's entry in the register and highest category. Keyed by interpreter reference.",
-    TolkOppfortV1(tolk_ref="t-0a1b2c3d4e5f60718293a4b5c6d7e8f9", hoyeste_kategori=2,
-                  oppfort_dato=date(2016, 3, 1)))
-ETAT_TOLKERETNINGSLINJER_V1 = _fact_spec(
-    "tolkeregister", "etat-tolkeretningslinjer", EtatTolkeretningslinjerV1, lambda d: d.etat,
-    "Statlig etats retningslinjer for tolkebruk", "SP11: whether a state agency's guidelines for ordering "
-    "interpreters include the register, for a year. Keyed by organisation number.",
-    EtatTolkeretningslinjerV1(etat="974760673", ar=2017, tolkeretningslinjer_med_register=True))
 
 
 # --- steering: milestones (from any service), assessments, report texts, risk --------------------------
@@ -301,6 +178,26 @@ class MilepaelOppdatertV1(EventData):
     fremdrift: int = Field(ge=0, le=100, description="Per cent done.")
     dato: date = Field(description="When the milestone was reached, or the date of this status.")
     kommentar: str | None = Field(default=None, max_length=2000)
+
+
+class NokkeltallV1(EventData):
+    """A figure an assignment or reporting requirement is followed up by, as its source service counts it:
+    O5–O7's monthly progress (registered, share of the target group, offered career guidance), O7's
+    integration reception figure, R10/R11's counts (tests, authorisations, ID cards, complaints by type). The
+    newest event for (ar, objekt, periode, navn, dimensjon, kategori) stands. A count of persons
+    (``personer``) reaches JD only through the report's disclosure control."""
+
+    ar: int = Field(ge=2000, le=2100, description="The steering letter's year.")
+    objekt: str = Field(pattern=r"^[OR][0-9]+$", description="The assignment (O) or requirement (R) it follows up.")
+    periode: str = Field(pattern=r"^[0-9]{4}(-H[12]|-(0[1-9]|1[0-2]))?$",
+                         description="The year, half-year (2017-H1) or month (2017-03) the figure is for.")
+    navn: str = Field(pattern=r"^[a-z0-9_]{1,40}$", description="Machine name of the figure (e.g. registrerte).")
+    tekst: str = Field(min_length=1, max_length=200, description="The figure's label in Norwegian.")
+    dimensjon: str = Field(default="alle", pattern=r"^[a-z_]{1,16}$", description="A breakdown (e.g. sprak).")
+    kategori: str = Field(default="alle", min_length=1, max_length=40, description="The value in the breakdown.")
+    antall: int = Field(ge=0)
+    nevner: int | None = Field(default=None, ge=0, description="For a share: ``antall`` of ``nevner``.")
+    personer: bool = Field(default=True, description="The figure counts persons (small counts are hidden for JD).")
 
 
 class RisikovurderingV1(EventData):
@@ -345,6 +242,16 @@ MILEPAEL_OPPDATERT_V1 = {
         "O10's first milestone with the disbursement to Oslo kommune). Keyed by year and assignment.",
         example=MilepaelOppdatertV1(**_MILESTONE_EXAMPLE)))
     for service in ("bosetting", "kvalifisering", "tolkeregister", "tilskudd", "rapportering")
+}
+NOKKELTALL_V1 = {
+    service: register(EventSpec(
+        service=service, name="nokkeltall", version=1, model=NokkeltallV1,
+        key=lambda d: f"{d.ar}-{d.objekt}", title="Nøkkeltall",
+        description="A figure that follows up an assignment or reporting requirement (O5–O7 monthly progress, "
+        "R10/R11 counts), from the service that counts it. Keyed by year and object.",
+        example=NokkeltallV1(ar=2017, objekt="O5", periode="2017-03", navn="registrerte",
+                             tekst="Registrert kompetanse i mottak", antall=1250, nevner=4000)))
+    for service in ("bosetting", "kvalifisering", "tolkeregister", "tilskudd")
 }
 RISIKOVURDERING_V1 = register(EventSpec(
     service="rapportering", name="risikovurdering-registrert", version=1, model=RisikovurderingV1,

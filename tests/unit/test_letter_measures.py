@@ -7,18 +7,17 @@ from datetime import date
 from rapportering import engine
 from rapportering.risk import compound_risk, not_measured
 from rapportering.steering import load
-from shared.letter_measures import (
-    BY_ID,
-    InterpreterGuidelines,
+from shared.kvalifisering_measures import (
     JobbsjansenEnded,
     MunicipalityProgrammeYear,
     MunicipalitySurvey,
     ProgrammeEnded,
-    RegisteredInterpreter,
     TrainingDuty,
     TrainingRight,
 )
+from shared.letter_measures import BY_ID
 from shared.measures import contributions
+from shared.tolkeregister_measures import InterpreterGuidelines, RegisteredInterpreter
 
 
 def cells(sp: str, facts: list) -> dict[tuple[str, str, str], tuple[int, int]]:

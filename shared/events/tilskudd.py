@@ -1,0 +1,3 @@
+"""tilskudd's events: budget, grant decisions, disbursements, entitlements from settlements."""
+
+from __future__ import annotations
