@@ -24,6 +24,7 @@ class TrainingRight:
     kjonn: str
     rett_fra: date
     opplaering_start: date | None
+    fritatt: bool = False  # exempted from the duty: not in the population
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class TrainingDuty:
     kjonn: str
     frist: date
     oppfylt: date | None
+    fritatt: bool = False  # exempted from the duty: not in the population
 
 
 @dataclass(frozen=True)
@@ -90,11 +92,11 @@ def _by_sex(f) -> list[tuple[str, str]]:
 
 KVALIFISERING_MEASURES: tuple[Measure, ...] = (
     Measure(id="SP4", kind="flyt", subject="person", reads=(ev.OPPLAERING_RETT_V1.type,),
-            population=lambda f: True,
+            population=lambda f: not f.fritatt,
             hit=lambda f: f.opplaering_start is not None and f.opplaering_start <= add_months(f.rett_fra, 3),
             period_date=lambda f: (add_months(f.rett_fra, 3),), breakdown=_by_sex),
     Measure(id="SP5", kind="flyt", subject="person", reads=(ev.OPPLAERING_PLIKT_V1.type,),
-            population=lambda f: True, hit=lambda f: f.oppfylt is not None and f.oppfylt <= f.frist,
+            population=lambda f: not f.fritatt, hit=lambda f: f.oppfylt is not None and f.oppfylt <= f.frist,
             period_date=lambda f: (f.frist,), breakdown=_by_sex),
     Measure(id="SP6", kind="enheter", subject="kommune", reads=(ev.INTRODUKSJONSPROGRAM_AR_V1.type,),
             population=lambda f: f.deltakere >= 1, hit=lambda f: f.med_grunnskole_eller_vgs >= 1,

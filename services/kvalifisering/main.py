@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from kvalifisering.config import Settings
+from kvalifisering.projection import SettlementProjection
 from kvalifisering.views import router
 from shared.app import create_app
 
@@ -13,6 +14,7 @@ def build(settings: Settings | None = None):
         "kommuneundersøkelsen.",
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
+        projection=SettlementProjection(),
     )
 
 

@@ -17,8 +17,10 @@ class OpplaeringRettV1(EventData):
 
     person_ref: str = PersonRef
     kjonn: Literal["K", "M"]
+    kommunenummer: str = Kommunenummer
     rett_fra: date = Field(description="When the right and duty began.")
     opplaering_start: date | None = None
+    fritatt: bool = Field(default=False, description="Exempted from the duty: outside SP4 and SP5.")
 
 
 class OpplaeringPliktV1(EventData):
@@ -26,8 +28,10 @@ class OpplaeringPliktV1(EventData):
 
     person_ref: str = PersonRef
     kjonn: Literal["K", "M"]
-    frist: date
+    kommunenummer: str = Kommunenummer
+    frist: date = Field(description="The three-year deadline (the right's start + 36 calendar months).")
     oppfylt: date | None = None
+    fritatt: bool = Field(default=False, description="Exempted from the duty: outside SP4 and SP5.")
 
 
 class IntroduksjonsprogramArV1(EventData):
@@ -58,6 +62,7 @@ class IntroduksjonsprogramAvsluttetV1(EventData):
     person_ref: str = PersonRef
     kjonn: Literal["K", "M"]
     kategori: Kategori
+    kommunenummer: str = Kommunenummer
     avsluttet_dato: date
     arbeid_eller_utdanning_ett_ar_etter: bool | None = None
 
@@ -78,11 +83,12 @@ _P = "p-3f2a9c1e0b7d4a6f8e5c2b1a0d9e8f7c"
 OPPLAERING_RETT_V1 = fact_spec(
     "kvalifisering", "opplaering-rett", OpplaeringRettV1, lambda d: d.person_ref, "Rett og plikt til opplæring",
     "SP4: right and duty to training began, and when training started. Keyed by person reference.",
-    OpplaeringRettV1(person_ref=_P, kjonn="K", rett_fra=date(2017, 1, 15), opplaering_start=date(2017, 3, 1)))
+    OpplaeringRettV1(person_ref=_P, kjonn="K", kommunenummer="0301", rett_fra=date(2017, 1, 15),
+                     opplaering_start=date(2017, 3, 1)))
 OPPLAERING_PLIKT_V1 = fact_spec(
     "kvalifisering", "opplaering-plikt", OpplaeringPliktV1, lambda d: d.person_ref, "Plikt til opplæring",
     "SP5: the three-year deadline and when the duty was fulfilled. Keyed by person reference.",
-    OpplaeringPliktV1(person_ref=_P, kjonn="K", frist=date(2017, 9, 1), oppfylt=date(2017, 6, 1)))
+    OpplaeringPliktV1(person_ref=_P, kjonn="K", kommunenummer="0301", frist=date(2017, 9, 1), oppfylt=date(2017, 6, 1)))
 INTRODUKSJONSPROGRAM_AR_V1 = fact_spec(
     "kvalifisering", "introduksjonsprogram-ar", IntroduksjonsprogramArV1, lambda d: d.kommunenummer,
     "Introduksjonsprogram i kommunen, år", "SP6: participants and those with primary or upper-secondary "
@@ -97,7 +103,7 @@ INTRODUKSJONSPROGRAM_AVSLUTTET_V1 = fact_spec(
     "kvalifisering", "introduksjonsprogram-avsluttet", IntroduksjonsprogramAvsluttetV1, lambda d: d.person_ref,
     "Introduksjonsprogram avsluttet", "SP8: a participant ended the programme; the status one year after follows. "
     "Keyed by person reference.", IntroduksjonsprogramAvsluttetV1(
-        person_ref=_P, kjonn="K", kategori="asyl", avsluttet_dato=date(2016, 6, 30),
+        person_ref=_P, kjonn="K", kategori="asyl", kommunenummer="0301", avsluttet_dato=date(2016, 6, 30),
         arbeid_eller_utdanning_ett_ar_etter=True))
 JOBBSJANSEN_AVSLUTTET_V1 = fact_spec(
     "kvalifisering", "jobbsjansen-avsluttet", JobbsjansenAvsluttetV1, lambda d: d.person_ref,
