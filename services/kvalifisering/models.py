@@ -127,3 +127,27 @@ class JobbsjansenDeltaker(Base):
     slutt_dato: Mapped[date | None] = mapped_column(Date)
     utfall: Mapped[str | None] = mapped_column(String(12))
     versjon: Mapped[int] = mapped_column(default=1)
+
+
+class Mottaksbeboer(Base):
+    """A resident of an integration reception centre (O7): arrival, and when a full-time individually adapted
+    programme was offered."""
+
+    __tablename__ = "mottaksbeboer"
+
+    person_ref: Mapped[str] = mapped_column(String(34), primary_key=True)
+    ekstern_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    mottak: Mapped[str] = mapped_column(String(40), index=True)
+    ankomst_dato: Mapped[date] = mapped_column(Date)
+    tilbud_dato: Mapped[date | None] = mapped_column(Date)
+    versjon: Mapped[int] = mapped_column(default=1)
+
+
+class Publisert(Base):
+    """The last progress figure published under a key (O7 by month and centre, O8's milestone), so an unchanged
+    figure publishes nothing."""
+
+    __tablename__ = "publisert_fremdrift"
+
+    nokkel: Mapped[str] = mapped_column(String(120), primary_key=True)
+    verdi: Mapped[dict] = mapped_column(JSON)

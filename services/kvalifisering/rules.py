@@ -19,7 +19,7 @@ own order (start ≤ end); an ended participation has an outcome. Every rule nam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from shared.dates import add_months, age_on
 from shared.geo import kommuner_2017
@@ -206,3 +206,20 @@ def check_project(del_: str, eiertype: str, eier: str, fra: date, til: date) -> 
     if del_ == "B" and eiertype != "fylkeskommune":
         raise RuleViolation("Jobbsjansen del B drives av fylkeskommuner.", "eiertype")
     _not_before(til, fra, "periode_til", "Prosjektperioden kan ikke slutte før den begynner.")
+
+
+# --- integration reception centres (O7) -------------------------------------------------------------------
+OFFER_DAYS = 14
+
+
+def offer_deadline(ankomst: date) -> date:
+    """A full-time individually adapted programme is to be offered within two weeks of arrival (O7)."""
+    return ankomst + timedelta(days=OFFER_DAYS)
+
+
+def check_resident(ankomst: date, tilbud: date | None) -> None:
+    _not_before(tilbud, ankomst, "tilbud_dato", "Tilbudet kan ikke være gitt før ankomst til mottaket.")
+
+
+def month_of(day: date) -> str:
+    return f"{day.year}-{day.month:02d}"

@@ -247,3 +247,27 @@ class IntrodeltakerImportRad(IntrodeltakerInn):
     """One row of the programme import: ``ekstern_id`` required."""
 
     ekstern_id: str = Field(min_length=1, max_length=100)
+
+
+class MottaksbeboerInn(_Person):
+    """A resident of an integration reception centre (O7): arrival, and when a full-time individually adapted
+    programme was offered (within two weeks of arrival)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "duf_nummer": "201612345678", "mottak": "hobol-integreringsmottak", "ankomst_dato": "2017-03-01",
+        "tilbud_dato": "2017-03-10"}]})
+
+    mottak: str = Field(pattern=r"^[a-z0-9_-]{1,40}$", description="The reception centre's id.")
+    ankomst_dato: date
+    tilbud_dato: date | None = Field(default=None, description="When the full-time programme was offered.")
+
+
+class MottaksbeboerUt(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    person_ref: str
+    ekstern_id: str | None
+    mottak: str
+    ankomst_dato: date
+    tilbud_dato: date | None
+    versjon: int

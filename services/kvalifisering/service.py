@@ -11,19 +11,21 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kvalifisering import rules
+from kvalifisering import progress, rules
 from kvalifisering.models import (
     Introdeltaker,
     IntroprogramAr,
     JobbsjansenDeltaker,
     JobbsjansenProsjekt,
     Kommuneundersokelse,
+    Mottaksbeboer,
     Opplaering,
 )
 from kvalifisering.schemas import (
     IntrodeltakerInn,
     JobbsjansenDeltakerInn,
     KommuneundersokelseInn,
+    MottaksbeboerInn,
     OpplaeringInn,
     ProsjektInn,
 )
@@ -299,6 +301,7 @@ async def put_project(*, uow: UnitOfWork, prosjekt_id: str, data: ProsjektInn) -
         raise invalid(exc) from exc
     values = {"del_": data.del_, "eiertype": data.eiertype, "eier": data.eier, "tilskudd_ref": data.tilskudd_ref,
               "periode_fra": data.periode_fra, "periode_til": data.periode_til}
+    years: set[int] = set()
     async with uow:
         row = await uow.session.get(JobbsjansenProsjekt, prosjekt_id)
         if row is None:
@@ -309,9 +312,14 @@ async def put_project(*, uow: UnitOfWork, prosjekt_id: str, data: ProsjektInn) -
         else:
             if row.del_ != data.del_ and await _has_participants(uow.session, prosjekt_id):
                 raise errors.Invalid.field("del", "Prosjektet har deltakere; delen kan ikke endres.")
+            if row.del_ == "B":
+                years.add(row.periode_fra.year)
             for k, v in values.items():
                 setattr(row, k, v)
             row.versjon += 1
+        if row.del_ == "B":
+            years.add(row.periode_fra.year)
+        await progress.refresh_o8(uow, years)
     return row
 
 
@@ -372,5 +380,23 @@ async def save_jobbsjansen(*, uow: UnitOfWork, data: JobbsjansenDeltakerInn,
             row, _ = await apply_jobbsjansen(uow, data, pseudonym_key)
         except rules.RuleViolation as exc:
             raise invalid(exc) from exc
+        if row.del_ == "B":
+            project = await uow.session.get(JobbsjansenProsjekt, row.prosjekt_id)
+            await progress.refresh_o8(uow, {project.periode_fra.year})
     return row
 
+
+
+# --- integration reception centres (O7) ---------------------------------------------------------------------
+async def save_resident(*, uow: UnitOfWork, data: MottaksbeboerInn, pseudonym_key: str) -> Mottaksbeboer:
+    months: set[str] = set()
+    ref = ref_of(data, pseudonym_key)
+    async with uow:
+        try:
+            await progress.apply_resident(uow, ref=ref, ekstern_id=data.ekstern_id, mottak=data.mottak,
+                                          ankomst=data.ankomst_dato, tilbud=data.tilbud_dato, months=months)
+        except rules.RuleViolation as exc:
+            raise invalid(exc) from exc
+        await progress.refresh_o7(uow, months)
+        row = await uow.session.get(Mottaksbeboer, ref)
+    return row

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from kvalifisering import importer, measures, rules, service
+from kvalifisering import importer, measures, progress, rules, service
 from kvalifisering.schemas import (
     IntrodeltakerInn,
     IntrodeltakerUt,
@@ -14,6 +14,8 @@ from kvalifisering.schemas import (
     JobbsjansenDeltakerUt,
     KommuneundersokelseInn,
     KommuneundersokelseUt,
+    MottaksbeboerInn,
+    MottaksbeboerUt,
     OpplaeringInn,
     OpplaeringUt,
     ProsjektInn,
@@ -137,6 +139,26 @@ async def save_jobbsjansen(body: JobbsjansenDeltakerInn, uow: UowDep, settings: 
     return JobbsjansenDeltakerUt.model_validate(row)
 
 
+# --- integration reception centres (O7) ---------------------------------------------------------------------
+mottak = APIRouter(tags=["integreringsmottak"])
+
+
+@mottak.post("/integreringsmottak/beboere", response_model=MottaksbeboerUt,
+             summary="Registrer eller oppdater en beboer i integreringsmottak (ankomst, tilbud om fulltidsprogram)")
+async def save_resident(body: MottaksbeboerInn, uow: UowDep, settings: SettingsDep,
+                        principal: Writer) -> MottaksbeboerUt:
+    _imdi_only(principal)
+    return MottaksbeboerUt.model_validate(await service.save_resident(uow=uow, data=body,
+                                                                      pseudonym_key=_key(settings)))
+
+
+@mottak.get("/integreringsmottak/avvik", response_model=progress.O7Status,
+            summary="Beboere som ikke fikk tilbud om fulltidsprogram innen to uker (oppdrag O7)")
+async def o7_deviations(periode: Periode, session: SessionDep, principal: Reader) -> progress.O7Status:
+    _imdi_only(principal)
+    return await progress.deviations(session=session, period=periode)
+
+
 # --- measures -----------------------------------------------------------------------------------------------
 maal = APIRouter(tags=["måling"])
 
@@ -202,5 +224,6 @@ router.include_router(opplaering)
 router.include_router(intro)
 router.include_router(survey)
 router.include_router(jobbsjansen)
+router.include_router(mottak)
 router.include_router(maal)
 router.include_router(bulk)
