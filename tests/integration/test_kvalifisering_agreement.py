@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kvalifisering.models import Opplaering
+from rapportering.models import key_figure, milestone_update
 from shared.geo import kommuner_2017
 from shared.outbox_tables import outbox, processed_event
 from shared.pseudonym import person_ref
@@ -188,3 +189,28 @@ async def test_kvalifisering_and_rapportering_agree_cell_by_cell(trio, token):
     actual = await values(rap, read_r)
     for key in expected:
         assert actual[key] == expected[key], key
+
+
+async def test_o7_figures_and_o8_progress_reach_rapportering(trio, token):
+    _, kval, rap = trio
+    w = bearer(token(WRITE))
+    for i, offered in enumerate(("2017-03-10", None)):
+        body = {"duf_nummer": f"2017{i:08d}", "mottak": "hobol", "ankomst_dato": "2017-03-01"}
+        if offered:
+            body["tilbud_dato"] = offered
+        assert (await kval.post("/api/v1/integreringsmottak/beboere", json=body, headers=w)).status_code == 200
+    await kval.put("/api/v1/jobbsjansen/prosjekter/B-1", headers=w, json={
+        "del": "B", "eiertype": "fylkeskommune", "eier": "12", "tilskudd_ref": "T-1", "periode_fra": "2017-01-01",
+        "periode_til": "2017-12-31"})
+    await kval.post("/api/v1/jobbsjansen/deltakere", headers=w, json={
+        "duf_nummer": "201600000001", "prosjekt_id": "B-1", "kjonn": "K", "start_dato": "2017-02-01"})
+
+    async def stored() -> bool:
+        async with rap.app.state.db.sessions() as s:
+            figures = (await s.execute(select(key_figure.c.objekt, key_figure.c.periode, key_figure.c.dimensjon,
+                                              key_figure.c.antall, key_figure.c.nevner))).all()
+            milestones = (await s.execute(select(milestone_update.c.oppdrag, milestone_update.c.fremdrift,
+                                                 milestone_update.c.ferdig))).all()
+        return ("O7", "2017-03", "alle", 1, 2) in figures and ("O8", 100, True) in milestones
+
+    await eventually(stored, what="rapportering storing the O7 figure and O8's progress")
