@@ -42,21 +42,18 @@ async def run(*, kind: str, db: Database, body: AsyncIterator[bytes], fmt: str, 
 async def _apply_chunk(uow, model, batch: list, report: Report, pseudonym_key: str) -> None:
     refs = {service.ref_of(row, pseudonym_key) for _, row in batch}
     ids = {row.ekstern_id for _, row in batch}
-    loaded = (await uow.session.execute(select(model).where(or_(model.person_ref.in_(refs),
-                                                                 model.ekstern_id.in_(ids))))).scalars()
+    loaded = list((await uow.session.execute(select(model).where(or_(model.person_ref.in_(refs),
+                                                                      model.ekstern_id.in_(ids))))).scalars())
     owners = {r.ekstern_id: r.person_ref for r in loaded if r.ekstern_id is not None}
+    known = {r.person_ref: r for r in loaded}  # new records join it as they are added
     touched: set[tuple[str, int]] = set()
-    seen: set[str] = set()
     for number, row in batch:
-        ref = service.ref_of(row, pseudonym_key)
-        if ref in seen:
-            await uow.session.flush()  # a second row for the same person in this chunk: find the first
-        seen.add(ref)
         try:
             if model is Opplaering:
-                _, outcome = await service.apply_training(uow, row, pseudonym_key, owners=owners)
+                _, outcome = await service.apply_training(uow, row, pseudonym_key, owners=owners, known=known)
             else:
-                _, outcome = await service.apply_participant(uow, row, pseudonym_key, touched, owners=owners)
+                _, outcome = await service.apply_participant(uow, row, pseudonym_key, touched, owners=owners,
+                                                             known=known)
         except rules.RuleViolation as exc:
             report.error(number, row.ekstern_id, [{"felt": exc.field, "melding": str(exc)}])
             continue

@@ -69,6 +69,16 @@ async def _claim_ekstern_id(session: AsyncSession, model, ekstern_id: str | None
         raise rules.RuleViolation("Den eksterne id-en tilhører en annen person.", "ekstern_id")
 
 
+async def _find(session: AsyncSession, model, ref: str, known: dict | None):
+    return known.get(ref) if known is not None else await session.get(model, ref)
+
+
+def _add(session: AsyncSession, row, ref: str, known: dict | None) -> None:
+    session.add(row)
+    if known is not None:
+        known[ref] = row
+
+
 def _publish_changed(uow: UnitOfWork, before: list, after: list) -> None:
     for old, new in zip(before, after, strict=True):
         if new is not None and new != old:
@@ -86,18 +96,19 @@ def training_events(o: Opplaering) -> list:
 
 
 async def apply_training(uow: UnitOfWork, data: OpplaeringInn, pseudonym_key: str,
-                         principal: Principal | None = None,
-                         owners: dict[str, str] | None = None) -> tuple[Opplaering, Outcome]:
-    """Bring the person's training record to ``data``. Raises :class:`rules.RuleViolation`."""
+                         principal: Principal | None = None, owners: dict[str, str] | None = None,
+                         known: dict[str, Opplaering] | None = None) -> tuple[Opplaering, Outcome]:
+    """Bring the person's training record to ``data``. Raises :class:`rules.RuleViolation`. An import passes the
+    chunk's records (``known``, by reference) and external ids (``owners``), loaded once for the chunk."""
     rules.check_training(data.training())
     _own_kommune(principal, data.kommunenummer)
     ref = ref_of(data, pseudonym_key)
     await _claim_ekstern_id(uow.session, Opplaering, data.ekstern_id, ref, owners)
-    row = await uow.session.get(Opplaering, ref)
+    row = await _find(uow.session, Opplaering, ref, known)
     values = {f: getattr(data, f) for f in TRAINING_FIELDS}
     if row is None:
         row = Opplaering(person_ref=ref, ekstern_id=data.ekstern_id, kilde="saksbehandling", versjon=1, **values)
-        uow.session.add(row)
+        _add(uow.session, row, ref, known)
         _publish_changed(uow, [None, None], training_events(row))
         return row, "opprettet"
     _own_kommune(principal, row.kommunenummer)
@@ -172,21 +183,21 @@ def _years(p: Introdeltaker) -> set[tuple[str, int]]:
 
 
 async def apply_participant(uow: UnitOfWork, data: IntrodeltakerInn, pseudonym_key: str, touched: set,
-                            principal: Principal | None = None,
-                            owners: dict[str, str] | None = None) -> tuple[Introdeltaker, Outcome]:
+                            principal: Principal | None = None, owners: dict[str, str] | None = None,
+                            known: dict[str, Introdeltaker] | None = None) -> tuple[Introdeltaker, Outcome]:
     """Bring the participant to ``data``; ``touched`` collects the (kommune, year)s whose SP6 figures may move
     (publish them with :func:`refresh_programme_years` before the unit of work ends)."""
     rules.check_programme(data.programme())
     _own_kommune(principal, data.kommunenummer)
     ref = ref_of(data, pseudonym_key)
     await _claim_ekstern_id(uow.session, Introdeltaker, data.ekstern_id, ref, owners)
-    row = await uow.session.get(Introdeltaker, ref)
+    row = await _find(uow.session, Introdeltaker, ref, known)
     values = {f: getattr(data, f) for f in PROGRAMME_FIELDS}
     values["elementer"] = sorted(set(data.elementer))
     values["avbrudd"] = [a.model_dump(mode="json") for a in data.avbrudd]
     if row is None:
         row = Introdeltaker(person_ref=ref, ekstern_id=data.ekstern_id, versjon=1, **values)
-        uow.session.add(row)
+        _add(uow.session, row, ref, known)
         _publish_changed(uow, [None], [ended_event(row)])
         touched |= _years(row)
         return row, "opprettet"
