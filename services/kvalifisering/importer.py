@@ -46,17 +46,16 @@ async def _apply_chunk(uow, model, batch: list, report: Report, pseudonym_key: s
                                                                       model.ekstern_id.in_(ids))))).scalars())
     owners = {r.ekstern_id: r.person_ref for r in loaded if r.ekstern_id is not None}
     known = {r.person_ref: r for r in loaded}  # new records join it as they are added
-    touched: set[tuple[str, int]] = set()
+    counts: dict[tuple[str, int], list[int]] = {}
     for number, row in batch:
         try:
             if model is Opplaering:
                 _, outcome = await service.apply_training(uow, row, pseudonym_key, owners=owners, known=known)
             else:
-                _, outcome = await service.apply_participant(uow, row, pseudonym_key, touched, owners=owners,
+                _, outcome = await service.apply_participant(uow, row, pseudonym_key, counts, owners=owners,
                                                              known=known)
         except rules.RuleViolation as exc:
             report.error(number, row.ekstern_id, [{"felt": exc.field, "melding": str(exc)}])
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
-    if touched:
-        await service.refresh_programme_years(uow, touched)
+    await service.refresh_programme_years(uow, counts)

@@ -5,7 +5,6 @@ measure depends on is published, and an unchanged record publishes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Literal
 
 from sqlalchemy import select
@@ -178,15 +177,21 @@ def ended_event(p: Introdeltaker) -> ev.IntroduksjonsprogramAvsluttetV1 | None:
         arbeid_eller_utdanning_ett_ar_etter=rules.in_work_or_education(p.status_ett_ar_etter))
 
 
-def _years(p: Introdeltaker) -> set[tuple[str, int]]:
-    return {(p.kommunenummer, y) for y in rules.programme_years(p.start_dato, p.avsluttet_dato or p.planlagt_slutt)}
+def _count(p: Introdeltaker, sign: int, counts: dict[tuple[str, int], list[int]]) -> None:
+    """Add (sign +1) or take away (-1) the participant's contribution to its municipality's yearly figures."""
+    school = 1 if rules.SKOLE_ELEMENTER & set(p.elementer) else 0
+    for year in rules.programme_years(p.start_dato, p.avsluttet_dato or p.planlagt_slutt):
+        cell = counts.setdefault((p.kommunenummer, year), [0, 0])
+        cell[0] += sign
+        cell[1] += sign * school
 
 
-async def apply_participant(uow: UnitOfWork, data: IntrodeltakerInn, pseudonym_key: str, touched: set,
-                            principal: Principal | None = None, owners: dict[str, str] | None = None,
+async def apply_participant(uow: UnitOfWork, data: IntrodeltakerInn, pseudonym_key: str,
+                            counts: dict[tuple[str, int], list[int]], principal: Principal | None = None,
+                            owners: dict[str, str] | None = None,
                             known: dict[str, Introdeltaker] | None = None) -> tuple[Introdeltaker, Outcome]:
-    """Bring the participant to ``data``; ``touched`` collects the (kommune, year)s whose SP6 figures may move
-    (publish them with :func:`refresh_programme_years` before the unit of work ends)."""
+    """Bring the participant to ``data``; ``counts`` collects the change to each (kommune, year)'s SP6 figures
+    (apply and publish them with :func:`refresh_programme_years` before the unit of work ends)."""
     rules.check_programme(data.programme())
     _own_kommune(principal, data.kommunenummer)
     ref = ref_of(data, pseudonym_key)
@@ -199,7 +204,7 @@ async def apply_participant(uow: UnitOfWork, data: IntrodeltakerInn, pseudonym_k
         row = Introdeltaker(person_ref=ref, ekstern_id=data.ekstern_id, versjon=1, **values)
         _add(uow.session, row, ref, known)
         _publish_changed(uow, [None], [ended_event(row)])
-        touched |= _years(row)
+        _count(row, +1, counts)
         return row, "opprettet"
     _own_kommune(principal, row.kommunenummer)
     if all(getattr(row, f) == v for f, v in values.items()) and data.ekstern_id in (None, row.ekstern_id):
@@ -208,51 +213,41 @@ async def apply_participant(uow: UnitOfWork, data: IntrodeltakerInn, pseudonym_k
         raise rules.RuleViolation("Et avsluttet program kan ikke gjenåpnes; korriger avslutningsdatoen i stedet.",
                                   "avsluttet_dato")
     before = [ended_event(row)]
-    touched |= _years(row)
+    _count(row, -1, counts)
     for f, v in values.items():
         setattr(row, f, v)
     row.ekstern_id = data.ekstern_id or row.ekstern_id
     row.versjon += 1
-    touched |= _years(row)
+    _count(row, +1, counts)
     _publish_changed(uow, before, [ended_event(row)])
     return row, "endret"
 
 
-async def refresh_programme_years(uow: UnitOfWork, touched: Iterable[tuple[str, int]]) -> None:
-    """Count each touched municipality's participants in the year and publish the figures that changed (SP6)."""
-    by_kommune: dict[str, set[int]] = {}
-    for kommune, year in touched:
-        by_kommune.setdefault(kommune, set()).add(year)
-    await uow.session.flush()
-    for kommune, years in sorted(by_kommune.items()):
-        participants = list((await uow.session.execute(
-            select(Introdeltaker).where(Introdeltaker.kommunenummer == kommune))).scalars())
-        for year in sorted(years):
-            active = [p for p in participants if year in rules.programme_years(
-                p.start_dato, p.avsluttet_dato or p.planlagt_slutt)]
-            with_school = sum(1 for p in active if rules.SKOLE_ELEMENTER & set(p.elementer))
-            stored = await uow.session.get(IntroprogramAr, (kommune, year))
-            if stored is None:
-                if not active:
-                    continue
-                stored = IntroprogramAr(kommunenummer=kommune, ar=year, deltakere=-1, med_grunnskole_eller_vgs=-1)
-                uow.session.add(stored)
-            if (stored.deltakere, stored.med_grunnskole_eller_vgs) == (len(active), with_school):
-                continue
-            stored.deltakere, stored.med_grunnskole_eller_vgs = len(active), with_school
-            uow.publish(ev.IntroduksjonsprogramArV1(kommunenummer=kommune, ar=year, deltakere=len(active),
-                                                    med_grunnskole_eller_vgs=with_school))
+async def refresh_programme_years(uow: UnitOfWork, counts: dict[tuple[str, int], list[int]]) -> None:
+    """Apply the changes to each municipality's yearly figures (SP6) and publish those that moved. The rows are
+    read FOR UPDATE (PostgreSQL), so concurrent writers add up instead of overwriting each other."""
+    changed = {key: delta for key, delta in counts.items() if delta != [0, 0]}
+    for (kommune, year), (d_participants, d_school) in sorted(changed.items()):
+        stored = (await uow.session.execute(select(IntroprogramAr).where(
+            IntroprogramAr.kommunenummer == kommune, IntroprogramAr.ar == year).with_for_update())).scalar()
+        if stored is None:
+            stored = IntroprogramAr(kommunenummer=kommune, ar=year, deltakere=0, med_grunnskole_eller_vgs=0)
+            uow.session.add(stored)
+        stored.deltakere += d_participants
+        stored.med_grunnskole_eller_vgs += d_school
+        uow.publish(ev.IntroduksjonsprogramArV1(kommunenummer=kommune, ar=year, deltakere=stored.deltakere,
+                                                med_grunnskole_eller_vgs=stored.med_grunnskole_eller_vgs))
 
 
 async def save_participant(*, uow: UnitOfWork, data: IntrodeltakerInn, pseudonym_key: str,
                            principal: Principal) -> Introdeltaker:
-    touched: set[tuple[str, int]] = set()
+    counts: dict[tuple[str, int], list[int]] = {}
     async with uow:
         try:
-            row, _ = await apply_participant(uow, data, pseudonym_key, touched, principal)
+            row, _ = await apply_participant(uow, data, pseudonym_key, counts, principal)
         except rules.RuleViolation as exc:
             raise invalid(exc) from exc
-        await refresh_programme_years(uow, touched)
+        await refresh_programme_years(uow, counts)
     return row
 
 
