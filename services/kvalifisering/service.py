@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kvalifisering import progress, rules
@@ -227,9 +227,14 @@ async def refresh_programme_years(uow: UnitOfWork, counts: dict[tuple[str, int],
     """Apply the changes to each municipality's yearly figures (SP6) and publish those that moved. The rows are
     read FOR UPDATE (PostgreSQL), so concurrent writers add up instead of overwriting each other."""
     changed = {key: delta for key, delta in counts.items() if delta != [0, 0]}
+    stored_rows: dict[tuple[str, int], IntroprogramAr] = {}
+    keys = sorted(changed)
+    for i in range(0, len(keys), 500):
+        rows = (await uow.session.execute(select(IntroprogramAr).where(tuple_(
+            IntroprogramAr.kommunenummer, IntroprogramAr.ar).in_(keys[i:i + 500])).with_for_update())).scalars()
+        stored_rows.update({(r.kommunenummer, r.ar): r for r in rows})
     for (kommune, year), (d_participants, d_school) in sorted(changed.items()):
-        stored = (await uow.session.execute(select(IntroprogramAr).where(
-            IntroprogramAr.kommunenummer == kommune, IntroprogramAr.ar == year).with_for_update())).scalar()
+        stored = stored_rows.get((kommune, year))
         if stored is None:
             stored = IntroprogramAr(kommunenummer=kommune, ar=year, deltakere=0, med_grunnskole_eller_vgs=0)
             uow.session.add(stored)
