@@ -109,7 +109,7 @@ async def test_reports_from_events_to_jd(system, token, tmp_path, broker, db_url
     assert sp1["framskriving"]["lav"] <= sp1["framskriving"]["verdi"] <= sp1["framskriving"]["hoy"]
     assert sp1["risiko"]["beregnet"]["status"] in ("gronn", "gul", "rod")
     assert sp1["risiko"]["virksomhetens_vurdering"]["begrunnelse"] == "Vi mener det går bra."
-    assert sps["SP4"]["verdi"]["status"] == "ingen_data" and sps["SP4"]["verdi"]["nevner"] is None
+    assert sps["SP4"]["verdi"]["status"] == "ingen_data" and sps["SP4"]["verdi"]["andel"] is None
     assert sps["SP4"]["risiko"]["beregnet"]["status"] == "ingen_data"
     tasks = {o["id"]: o for o in (await rap.get("/api/v1/oppdrag?ar=2017&per_dato=2017-06-30", headers=intern)).json()}
     assert tasks["O10"]["milepaeler"][0]["ferdig"] and tasks["O10"]["risiko"]["beregnet"]["status"] == "rod"
