@@ -37,6 +37,7 @@ for service in bosetting kvalifisering tolkeregister tilskudd rapportering; do
   user "$service"
 done
 topic imdi.rapportering.dlq.v1
+topic imdi.kvalifisering.dlq.v1
 
 # Producers: own topic, and the marker topics their relay creates (imdi._marker.<service>.relay).
 allow bosetting Write topic imdi.bosetting.v1
@@ -48,6 +49,12 @@ allow kvalifisering Write topic imdi.kvalifisering.v1
 allow kvalifisering Describe topic imdi.kvalifisering.v1
 allow kvalifisering Create topic imdi._marker.kvalifisering. prefixed
 allow kvalifisering Describe topic imdi._marker.kvalifisering. prefixed
+# kvalifisering also consumes bosetting's settlements (they open the right and duty to training).
+allow kvalifisering Write topic imdi.kvalifisering.dlq.v1
+allow kvalifisering Describe topic imdi.kvalifisering.dlq.v1
+allow kvalifisering Read topic imdi.bosetting.v1
+allow kvalifisering Describe topic imdi.bosetting.v1
+allow kvalifisering Read group imdi.kvalifisering prefixed
 
 allow tolkeregister Write topic imdi.tolkeregister.v1
 allow tolkeregister Describe topic imdi.tolkeregister.v1

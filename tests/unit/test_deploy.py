@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from kvalifisering.projection import SettlementProjection
 from rapportering.projection import MeasureProjection
 from shared.events.registry import dead_letter_topic_for, topic_for
 from shared.runner import SERVICES
@@ -83,7 +84,7 @@ def granted(user: str, operation: str, kind: str = "topic") -> set[str]:
             if (u, op, k) == (user, operation, kind)}
 
 
-CONSUMES = {"rapportering": set(MeasureProjection.topics)}
+CONSUMES = {"rapportering": set(MeasureProjection.topics), "kvalifisering": set(SettlementProjection.topics)}
 
 
 def test_each_service_writes_only_its_own_topic_and_reads_only_what_it_consumes():
