@@ -151,3 +151,32 @@ class Publisert(Base):
 
     nokkel: Mapped[str] = mapped_column(String(120), primary_key=True)
     verdi: Mapped[dict] = mapped_column(JSON)
+
+
+class Kompetanseregistrering(Base):
+    """A person's self-registered competence (O5/O6): what was registered, for which purposes, and whether the
+    person consented to sharing it with the settlement municipality. Nothing of it leaves the service."""
+
+    __tablename__ = "kompetanseregistrering"
+
+    person_ref: Mapped[str] = mapped_column(String(34), primary_key=True)
+    mottak: Mapped[str] = mapped_column(String(40))
+    registrert_dato: Mapped[date] = mapped_column(Date)
+    formal: Mapped[list] = mapped_column(JSON, default=list)
+    samtykke_deling: Mapped[bool]
+    kommunenummer: Mapped[str | None] = mapped_column(String(4), index=True)
+    utdanning: Mapped[str | None] = mapped_column(String(24))
+    sprak: Mapped[list] = mapped_column(JSON, default=list)
+    arbeidserfaring: Mapped[str | None] = mapped_column(Text)
+    karriereveiledning_tilbudt: Mapped[date | None] = mapped_column(Date)
+    karriereveiledning_gjennomfort: Mapped[date | None] = mapped_column(Date)
+    versjon: Mapped[int] = mapped_column(default=1)
+
+
+class Malgruppe(Base):
+    """The size of the target group for competence self-registration in a month (O5/O6's denominator)."""
+
+    __tablename__ = "kompetanse_malgruppe"
+
+    periode: Mapped[str] = mapped_column(String(7), primary_key=True)
+    antall: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,9 @@
-"""Assignment follow-up: O7 (integration reception centres) and O8 (Jobbsjansen part B).
+"""Assignment follow-up: O5/O6 (competence self-registration and career guidance), O7 (integration reception
+centres) and O8 (Jobbsjansen part B).
+
+* O5/O6, monthly: persons registered by the month's end (O5; also as a share of the month's target group, O6's
+  first criterion, when IMDi has registered its size), and residents offered and having completed career guidance
+  (O6), as ``nokkeltall`` events.
 
 * O7, monthly: of the residents whose two-week window (arrival + 14 days) closes in the month, how many were
   offered a full-time individually adapted programme within it; overall and by reception centre, published as
@@ -20,7 +25,14 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from kvalifisering import rules
-from kvalifisering.models import JobbsjansenDeltaker, JobbsjansenProsjekt, Mottaksbeboer, Publisert
+from kvalifisering.models import (
+    JobbsjansenDeltaker,
+    JobbsjansenProsjekt,
+    Kompetanseregistrering,
+    Malgruppe,
+    Mottaksbeboer,
+    Publisert,
+)
 from shared.dates import period_range, today_oslo
 from shared.db import UnitOfWork
 from shared.events import schemas as ev
@@ -149,3 +161,32 @@ async def refresh_o8(uow: UnitOfWork, years: set[int]) -> None:
         await _publish_if_changed(uow, f"O8:{year}:deltakere", ev.NokkeltallV1(
             ar=year, objekt="O8", periode=str(year), navn="deltakere_del_b",
             tekst="Deltakere i Jobbsjansen del B", antall=sum(counts.values())))
+
+
+# --- O5/O6 --------------------------------------------------------------------------------------------------
+O5_O6 = (("O5", "registrerte", "Personer som har registrert kompetansen sin", "registrert_dato", True),
+         ("O6", "karriereveiledning_tilbudt", "Beboere i mottak tilbudt karriereveiledning",
+          "karriereveiledning_tilbudt", False),
+         ("O6", "karriereveiledning_gjennomfort", "Beboere i mottak som har gjennomført karriereveiledning",
+          "karriereveiledning_gjennomfort", False))
+
+
+def months_from(day: date) -> set[str]:
+    """The months of ``day``'s year from its month on: cumulative figures as of each month end move."""
+    return {f"{day.year}-{m:02d}" for m in range(day.month, 13)}
+
+
+async def refresh_o5_o6(uow: UnitOfWork, months: set[str]) -> None:
+    """Publish, for each month, the cumulative counts as of its last day that changed: registered (as a share
+    of the month's target group when it is known: O5 and O6's first criterion), offered and completed career
+    guidance (O6)."""
+    await uow.session.flush()
+    for month in sorted(months):
+        _, end = period_range(month)
+        target = await uow.session.get(Malgruppe, month)
+        for objekt, navn, tekst, column, of_target in O5_O6:
+            field = getattr(Kompetanseregistrering, column)
+            count = (await uow.session.execute(select(func.count()).where(field.is_not(None), field <= end))).scalar()
+            await _publish_if_changed(uow, f"{objekt}:{month}:{navn}", ev.NokkeltallV1(
+                ar=int(month[:4]), objekt=objekt, periode=month, navn=navn, tekst=tekst, antall=count,
+                nevner=target.antall if of_target and target is not None else None))

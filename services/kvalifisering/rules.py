@@ -223,3 +223,29 @@ def check_resident(ankomst: date, tilbud: date | None) -> None:
 
 def month_of(day: date) -> str:
     return f"{day.year}-{day.month:02d}"
+
+
+# --- competence self-registration (O5/O6) -------------------------------------------------------------------
+FORMAL = ("kartlegging", "karriereveiledning", "bosetting", "kvalifisering")
+UTDANNING = ("ingen", "grunnskole", "videregaende", "hoyere", "ukjent")
+
+
+def check_registration(formal: tuple[str, ...], utdanning: str | None, registrert: date, tilbudt: date | None,
+                       gjennomfort: date | None, samtykke: bool, kommunenummer: str | None) -> None:
+    if not formal:
+        raise RuleViolation(f"Oppgi minst ett formål. Tillatte verdier: {', '.join(FORMAL)}.", "formal")
+    for f in formal:
+        one_of(f, FORMAL, "formal", "formål")
+    one_of(utdanning, UTDANNING, "utdanning", "utdanningsnivå")
+    _not_before(tilbudt, registrert, "karriereveiledning_tilbudt", "Karriereveiledning kan ikke være tilbudt før "
+                "registreringen.")
+    if gjennomfort is not None and tilbudt is None:
+        raise RuleViolation("Karriereveiledning kan ikke være gjennomført uten å være tilbudt.",
+                            "karriereveiledning_gjennomfort")
+    _not_before(gjennomfort, tilbudt, "karriereveiledning_gjennomfort", "Karriereveiledningen kan ikke være "
+                "gjennomført før den ble tilbudt.")
+    if kommunenummer is not None:
+        check_kommune(kommunenummer)
+        if not samtykke:
+            raise RuleViolation("Opplysningene kan bare deles med en kommune når personen har samtykket.",
+                                "samtykke_deling")

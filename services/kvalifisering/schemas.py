@@ -271,3 +271,48 @@ class MottaksbeboerUt(BaseModel):
     ankomst_dato: date
     tilbud_dato: date | None
     versjon: int
+
+
+class KompetanseInn(_Person):
+    """A self-registration of competence (O5/O6), with its purposes and the person's consent to share it with the
+    settlement municipality (``kommunenummer``: only with consent)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "duf_nummer": "201612345678", "mottak": "hobol", "registrert_dato": "2017-03-02",
+        "formal": ["kartlegging", "bosetting"], "samtykke_deling": True, "kommunenummer": "0301",
+        "utdanning": "hoyere", "sprak": ["arabisk", "engelsk"], "karriereveiledning_tilbudt": "2017-03-20"}]})
+
+    mottak: str = Field(pattern=r"^[a-z0-9_-]{1,40}$", description="The reception centre's id.")
+    registrert_dato: date
+    formal: list[str] = Field(max_length=4, description=f"Purposes, from: {', '.join(rules.FORMAL)}.")
+    samtykke_deling: bool = Field(description="Consent to share the registration with the settlement municipality.")
+    kommunenummer: str | None = Field(default=None, pattern=KOMMUNE, description="Municipality it may be shared "
+                                      "with (needs consent).")
+    utdanning: str | None = Field(default=None, max_length=24, **_enum(rules.UTDANNING, "Highest education."))
+    sprak: list[str] = Field(default_factory=list, max_length=20)
+    arbeidserfaring: str | None = Field(default=None, max_length=4000)
+    karriereveiledning_tilbudt: date | None = None
+    karriereveiledning_gjennomfort: date | None = None
+
+
+class KompetanseUt(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    person_ref: str
+    mottak: str
+    registrert_dato: date
+    formal: list[str]
+    samtykke_deling: bool
+    kommunenummer: str | None
+    utdanning: str | None
+    sprak: list[str]
+    arbeidserfaring: str | None
+    karriereveiledning_tilbudt: date | None
+    karriereveiledning_gjennomfort: date | None
+    versjon: int
+
+
+class MalgruppeInn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    antall: int = Field(ge=0, le=10_000_000, description="Persons in the target group in the month.")

@@ -17,6 +17,8 @@ from kvalifisering.models import (
     JobbsjansenDeltaker,
     JobbsjansenProsjekt,
     Kommuneundersokelse,
+    Kompetanseregistrering,
+    Malgruppe,
     Mottaksbeboer,
     Opplaering,
 )
@@ -24,6 +26,8 @@ from kvalifisering.schemas import (
     IntrodeltakerInn,
     JobbsjansenDeltakerInn,
     KommuneundersokelseInn,
+    KompetanseInn,
+    MalgruppeInn,
     MottaksbeboerInn,
     OpplaeringInn,
     ProsjektInn,
@@ -410,4 +414,65 @@ async def save_resident(*, uow: UnitOfWork, data: MottaksbeboerInn, pseudonym_ke
             raise invalid(exc) from exc
         await progress.refresh_o7(uow, months)
         row = await uow.session.get(Mottaksbeboer, ref)
+    return row
+
+
+# --- competence self-registration (O5/O6) -------------------------------------------------------------------
+REGISTRATION_FIELDS = ("mottak", "registrert_dato", "formal", "samtykke_deling", "kommunenummer", "utdanning",
+                       "sprak", "arbeidserfaring", "karriereveiledning_tilbudt", "karriereveiledning_gjennomfort")
+
+
+def _registration_months(row: Kompetanseregistrering) -> set[str]:
+    days = (row.registrert_dato, row.karriereveiledning_tilbudt, row.karriereveiledning_gjennomfort)
+    return set().union(*(progress.months_from(d) for d in days if d is not None))
+
+
+async def save_registration(*, uow: UnitOfWork, data: KompetanseInn, pseudonym_key: str) -> Kompetanseregistrering:
+    """Record a self-registration (IMDi, as controller of the data) and publish the O5/O6 counts that moved."""
+    try:
+        rules.check_registration(tuple(data.formal), data.utdanning, data.registrert_dato,
+                                 data.karriereveiledning_tilbudt, data.karriereveiledning_gjennomfort,
+                                 data.samtykke_deling, data.kommunenummer)
+    except rules.RuleViolation as exc:
+        raise invalid(exc) from exc
+    ref = ref_of(data, pseudonym_key)
+    values = {f: getattr(data, f) for f in REGISTRATION_FIELDS}
+    values["formal"] = sorted(set(data.formal))
+    async with uow:
+        row = await uow.session.get(Kompetanseregistrering, ref)
+        if row is None:
+            row = Kompetanseregistrering(person_ref=ref, versjon=1, **values)
+            uow.session.add(row)
+            months = _registration_months(row)
+        elif all(getattr(row, f) == v for f, v in values.items()):
+            return row
+        else:
+            months = _registration_months(row)
+            for f, v in values.items():
+                setattr(row, f, v)
+            row.versjon += 1
+            months |= _registration_months(row)
+        await progress.refresh_o5_o6(uow, months)
+    return row
+
+
+async def get_registration(*, session: AsyncSession, ref: str, principal: Principal) -> Kompetanseregistrering:
+    """IMDi sees every registration; a municipality only those the person consented to share with it."""
+    row = await session.get(Kompetanseregistrering, ref)
+    if row is None or (principal.kommunenummer is not None and not (
+            row.samtykke_deling and row.kommunenummer == principal.kommunenummer)):
+        raise errors.NotFound("Fant ingen kompetanseregistrering for personen.")
+    return row
+
+
+async def put_target_group(*, uow: UnitOfWork, periode: str, data: MalgruppeInn) -> Malgruppe:
+    async with uow:
+        row = await uow.session.get(Malgruppe, periode)
+        if row is None:
+            row = Malgruppe(periode=periode, antall=data.antall)
+            uow.session.add(row)
+        elif row.antall == data.antall:
+            return row
+        row.antall = data.antall
+        await progress.refresh_o5_o6(uow, {periode})
     return row

@@ -14,6 +14,9 @@ from kvalifisering.schemas import (
     JobbsjansenDeltakerUt,
     KommuneundersokelseInn,
     KommuneundersokelseUt,
+    KompetanseInn,
+    KompetanseUt,
+    MalgruppeInn,
     MottaksbeboerInn,
     MottaksbeboerUt,
     OpplaeringInn,
@@ -159,6 +162,35 @@ async def o7_deviations(periode: Periode, session: SessionDep, principal: Reader
     return await progress.deviations(session=session, period=periode)
 
 
+# --- competence self-registration (O5/O6) -------------------------------------------------------------------
+kompetanse = APIRouter(tags=["kompetansekartlegging"])
+Maned = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2017-03"])]
+
+
+@kompetanse.post("/kompetanse", response_model=KompetanseUt,
+                 summary="Registrer eller oppdater en selvregistrering av kompetanse (formål og samtykke)")
+async def save_registration(body: KompetanseInn, uow: UowDep, settings: SettingsDep,
+                            principal: Writer) -> KompetanseUt:
+    _imdi_only(principal)
+    return KompetanseUt.model_validate(await service.save_registration(uow=uow, data=body,
+                                                                       pseudonym_key=_key(settings)))
+
+
+@kompetanse.get("/kompetanse/{person_ref}", response_model=KompetanseUt,
+                summary="En selvregistrering (kommunen ser den bare med personens samtykke til deling med den)")
+async def get_registration(person_ref: Ref, session: SessionDep, principal: Reader) -> KompetanseUt:
+    return KompetanseUt.model_validate(await service.get_registration(session=session, ref=person_ref,
+                                                                      principal=principal))
+
+
+@kompetanse.put("/kompetanse/malgruppe/{periode}", response_model=MalgruppeInn,
+                summary="Størrelsen på målgruppen for selvregistrering en måned (nevner for O5/O6)")
+async def put_target_group(periode: Maned, body: MalgruppeInn, uow: UowDep, principal: Writer) -> MalgruppeInn:
+    _imdi_only(principal)
+    row = await service.put_target_group(uow=uow, periode=periode, data=body)
+    return MalgruppeInn(antall=row.antall)
+
+
 # --- measures -----------------------------------------------------------------------------------------------
 maal = APIRouter(tags=["måling"])
 
@@ -225,5 +257,6 @@ router.include_router(intro)
 router.include_router(survey)
 router.include_router(jobbsjansen)
 router.include_router(mottak)
+router.include_router(kompetanse)
 router.include_router(maal)
 router.include_router(bulk)

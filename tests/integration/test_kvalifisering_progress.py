@@ -77,3 +77,61 @@ async def test_o8_progress_is_the_share_of_part_b_projects_with_participants(kva
     participants = [d["antall"] for t, d in published if t == "nokkeltall" and d["objekt"] == "O8"]
     assert participants == [0, 1, 2, 3]  # 0 once: the second project changed nothing
     assert all(d["ar"] == 2017 and d["oppdrag"] == "O8" for t, d in published if t == "milepael-oppdatert")
+
+
+def registration(i: int, registered: str, **extra) -> dict:
+    return {"duf_nummer": f"2016{i:08d}", "mottak": "hobol", "registrert_dato": registered,
+            "formal": ["kartlegging"], "samtykke_deling": False, **extra}
+
+
+def figure(published, objekt: str, navn: str, month: str):
+    """The latest (antall, nevner) published for a figure and month, or None."""
+    found = [(d["antall"], d["nevner"]) for t, d in published if t == "nokkeltall" and d["objekt"] == objekt
+             and d["navn"] == navn and d["periode"] == month]
+    return found[-1] if found else None
+
+
+async def test_o5_o6_monthly_counts_and_the_share_of_the_target_group(kval, token):  # noqa: F811
+    w = bearer(token(WRITE))
+    assert (await kval.put("/api/v1/kompetanse/malgruppe/2017-04", json={"antall": 40}, headers=w)).status_code == 200
+    for i, (registered, offered, done) in enumerate((("2017-03-05", "2017-03-20", "2017-04-02"),
+                                                    ("2017-04-10", None, None), ("2017-05-01", None, None))):
+        body = registration(i, registered, karriereveiledning_tilbudt=offered, karriereveiledning_gjennomfort=done)
+        assert (await kval.post("/api/v1/kompetanse", json=body, headers=w)).status_code == 200
+    published = await events(kval)
+    assert figure(published, "O5", "registrerte", "2017-03") == (1, None)
+    assert figure(published, "O5", "registrerte", "2017-04") == (2, 40)  # of the month's target group
+    assert figure(published, "O5", "registrerte", "2017-12") == (3, None)
+    assert figure(published, "O6", "karriereveiledning_tilbudt", "2017-03") == (1, None)
+    assert figure(published, "O6", "karriereveiledning_gjennomfort", "2017-03") == (0, None)
+    assert figure(published, "O6", "karriereveiledning_gjennomfort", "2017-04") == (1, None)
+    assert all(d.keys() >= {"antall"} and "person_ref" not in d for t, d in published)  # counts only
+    count = len(published)
+    body = registration(0, "2017-03-05", karriereveiledning_tilbudt="2017-03-20",
+                        karriereveiledning_gjennomfort="2017-04-02")
+    await kval.post("/api/v1/kompetanse", json=body, headers=w)
+    assert len(await events(kval)) == count  # unchanged: nothing published
+    bad = await kval.post("/api/v1/kompetanse", headers=w, json=registration(5, "2017-03-05",
+                                                                             karriereveiledning_gjennomfort="2017-04-02"))
+    assert is_problem(bad, 422) and bad.json()["feil"][0]["felt"] == "karriereveiledning_gjennomfort"
+    unknown = await kval.post("/api/v1/kompetanse", headers=w, json=registration(5, "2017-03-05", formal=["salg"]))
+    assert is_problem(unknown, 422) and "kartlegging, karriereveiledning, bosetting, kvalifisering" in \
+        unknown.json()["feil"][0]["melding"]
+
+
+async def test_a_municipality_sees_a_registration_only_with_consent_to_share_with_it(kval, token):  # noqa: F811
+    w = bearer(token(WRITE))
+    shared = registration(1, "2017-03-05", samtykke_deling=True, kommunenummer="1201")
+    r = await kval.post("/api/v1/kompetanse", json=shared, headers=w)
+    ref = r.json()["person_ref"]
+    private = registration(2, "2017-03-05", kommunenummer="1201")  # no consent: cannot be shared
+    assert is_problem(await kval.post("/api/v1/kompetanse", json=private, headers=w), 422)
+    withheld = (await kval.post("/api/v1/kompetanse", json=registration(3, "2017-03-05"), headers=w)).json()
+    bergen, oslo = bearer(token(READ, kommune="1201")), bearer(token(READ, kommune="0301"))
+    assert (await kval.get(f"/api/v1/kompetanse/{ref}", headers=bergen)).status_code == 200
+    assert is_problem(await kval.get(f"/api/v1/kompetanse/{ref}", headers=oslo), 404)
+    assert is_problem(await kval.get(f"/api/v1/kompetanse/{withheld['person_ref']}", headers=bergen), 404)
+    assert (await kval.get(f"/api/v1/kompetanse/{withheld['person_ref']}", headers=bearer(token(READ)))).status_code \
+        == 200
+    assert is_problem(await kval.post("/api/v1/kompetanse", json=shared, headers=bearer(token(WRITE, kommune="1201"))),
+                      403)
