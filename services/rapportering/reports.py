@@ -138,6 +138,8 @@ def render_status(st: status.SpStatus, period: str) -> dict[str, Any]:
              "etter_kjonn": {k: _cell(st.by_sex.get(k, zero).teller, st.by_sex.get(k, zero).nevner)
                              for k in ("K", "M")} if st.by_sex or not st.total.nevner else {},
              "hendelser": f"/api/v1/styringsparametere/{st.sp.id}/verdi/hendelser?periode={period}"}
+    if st.previous is not None:
+        verdi["i_fjor"] = _cell(st.previous.teller, st.previous.nevner)
     if st.beside is not None:
         verdi["utenfor_populasjonen"] = {"tekst": st.measure.beside_text, "antall": st.beside.nevner,
                                          "etter_kjonn": {k: st.beside_by_sex.get(k, zero).nevner for k in ("K", "M")}}
