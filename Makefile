@@ -41,8 +41,11 @@ contracts: $(STAMP)
 soak: test-setup $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider -m soak -s tests/faults tests/soak
 
+## Six benchmarks against the machine's limits; writes bench/results/latest.json (README: Benchmarks).
+## BENCH_ARGS=--full for the issue's full sizes, --only import,pipeline for some, --smoke to check they run.
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.pipeline
+	scripts/bench-setup.sh
+	$(BIN)/python -m benchmarks.suite $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
