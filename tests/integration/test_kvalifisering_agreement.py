@@ -214,3 +214,19 @@ async def test_o7_figures_and_o8_progress_reach_rapportering(trio, token):
         return ("O7", "2017-03", "alle", 1, 2) in figures and ("O8", 100, True) in milestones
 
     await eventually(stored, what="rapportering storing the O7 figure and O8's progress")
+    await kval.post("/api/v1/kompetanse", headers=w, json={
+        "duf_nummer": "201700000009", "mottak": "hobol", "registrert_dato": "2017-03-02", "formal": ["kartlegging"],
+        "samtykke_deling": False})
+    intern = bearer(token("imdi:rapport.intern"))
+
+    async def in_the_monthly_report() -> bool:
+        draft = (await rap.get("/api/v1/rapporter/manedsrapport/2017-03/utkast", headers=intern)).json()
+        shown = {o["id"]: o["nokkeltall"] for o in draft["oppdrag"] if o["id"] in ("O5", "O7")}
+        if any(v is None for v in shown.values()):
+            return False
+        o7 = {(f["navn"], f.get("dimensjon"), f.get("kategori")): (f["antall"], f.get("nevner"))
+              for f in shown["O7"]["tall"]}
+        o5 = {f["navn"]: f["antall"] for f in shown["O5"]["tall"]}
+        return o7.get(("tilbud_innen_to_uker", "alle", "alle")) == (1, 2) and o5.get("registrerte") == 1
+
+    await eventually(in_the_monthly_report, what="the O5 and O7 figures in the monthly report for March")
