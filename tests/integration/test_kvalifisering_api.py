@@ -180,3 +180,24 @@ async def test_import_ndjson_and_csv_is_idempotent_and_lists_bad_rows_by_line(kv
     count = len(await events(kval))
     again = (await kval.post("/api/v1/import/introduksjonsprogram", content=csv, headers=csv_headers)).json()
     assert again["uendret"] == 1 and len(await events(kval)) == count
+
+
+async def test_a_municipality_registers_and_reads_only_its_own_residents(kval, token):
+    bergen_w, bergen_r = bearer(token(WRITE, kommune="1201")), bearer(token(READ, kommune="1201"))
+    own = await kval.post("/api/v1/opplaering", json=training(kommunenummer="1201"), headers=bergen_w)
+    assert own.status_code == 200, own.text
+    assert (await kval.get(f"/api/v1/opplaering/{kval.ref}", headers=bergen_r)).status_code == 200
+    assert is_problem(await kval.get(f"/api/v1/opplaering/{kval.ref}", headers=bearer(token(READ, kommune="0301"))),
+                      404)
+    moved = await kval.post("/api/v1/opplaering", json=training(kommunenummer="0301"), headers=bergen_w)
+    assert is_problem(moved, 403)  # moving a person to another municipality is not Bergen's to do
+    other = training(ekstern_id="OPP-2", duf_nummer="201612345670", kommunenummer="0301")
+    assert is_problem(await kval.post("/api/v1/opplaering", json=other, headers=bergen_w), 403)
+    assert is_problem(await kval.post("/api/v1/import/opplaering", content=json.dumps(other) + "\n",
+                                      headers={**bergen_w, "Content-Type": "application/x-ndjson"}), 403)
+    # a person IMDi registered in Oslo cannot be taken over by Bergen
+    oslo = training(ekstern_id="OPP-3", duf_nummer="201612345671", kommunenummer="0301")
+    assert (await kval.post("/api/v1/opplaering", json=oslo, headers=bearer(token(WRITE)))).status_code == 200
+    taken = await kval.post("/api/v1/opplaering", json={**oslo, "kommunenummer": "1201"}, headers=bergen_w)
+    assert is_problem(taken, 403)
+    assert len(await events(kval)) == 4  # Bergen's own registration and IMDi's, nothing else
