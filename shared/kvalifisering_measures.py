@@ -106,7 +106,10 @@ KVALIFISERING_MEASURES: tuple[Measure, ...] = (
             period_date=lambda f: _year_end(f.ar), breakdown=lambda f: [("alle", "alle")]),
     Measure(id="SP8", kind="flyt", subject="person", reads=(ev.INTRODUKSJONSPROGRAM_AVSLUTTET_V1.type,),
             population=lambda f: f.arbeid_eller_utdanning_ett_ar_etter is not None,
-            hit=lambda f: bool(f.arbeid_eller_utdanning_ett_ar_etter), period_date=lambda f: (f.avsluttet,),
+            hit=lambda f: bool(f.arbeid_eller_utdanning_ett_ar_etter),
+            # counted when the outcome is known, one year after the end: the letter's "result in 2014" is the
+            # 2013 cohort's status in 2014, so the figure for 2017 is the cohort that ended in 2016
+            period_date=lambda f: (add_months(f.avsluttet, 12),),
             breakdown=lambda f: [*_by_sex(f), ("kategori", f.kategori)],
             targets=(Target("samlet", "alle", "alle", 0.70, "minst"),
                      Target("menn", "kjonn", "M", 0.72, "over"),  # the letter's 2014 result per group
