@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from kvalifisering.models import Opplaering
 from rapportering.models import key_figure, milestone_update
 from shared.geo import kommuner_2017
-from shared.outbox_tables import outbox, processed_event
+from shared.outbox_tables import dead_letter, outbox, processed_event
 from shared.pseudonym import person_ref
 from tests.conftest import bearer, case_body, eventually, running_app, service_settings
+from tests.integration.test_pipeline import bosatt_envelope, produce
 
 SPS = ("SP4", "SP5", "SP6", "SP7", "SP8", "SP9.1", "SP9.2")
 PERIODS = ("2016", "2017", "2018", "2017-H1", "2017-H2", "2017-03", "2017-06", "2017-11")
@@ -230,3 +231,30 @@ async def test_o7_figures_and_o8_progress_reach_rapportering(trio, token):
         return o7.get(("tilbud_innen_to_uker", "alle", "alle")) == (1, 2) and o5.get("registrerte") == 1
 
     await eventually(in_the_monthly_report, what="the O5 and O7 figures in the monthly report for March")
+
+
+async def test_redelivered_settlements_open_once_and_a_poison_one_is_dead_lettered(broker, db_url_factory, keys,
+                                                                                   tmp_path):
+    settings = service_settings("kvalifisering", db_url=await db_url_factory("kvalifisering"),
+                                bootstrap=broker.bootstrap, keys=keys, var_dir=tmp_path)
+    async with running_app("kvalifisering", settings) as kval:
+        same = bosatt_envelope("b", fodselsar=1990)
+        poison = bosatt_envelope("d", fodselsar=1990, kommunenummer="9999")  # not in the 2017 division
+        marker = bosatt_envelope("c", fodselsar=1990)
+        await produce(broker.bootstrap, [(b"b", same.kafka_value(), same.kafka_headers())] * 3
+                      + [(b"d", poison.kafka_value(), poison.kafka_headers()),
+                         (b"c", marker.kafka_value(), marker.kafka_headers())])
+
+        async def applied() -> bool:
+            async with kval.app.state.db.sessions() as s:
+                dead = (await s.execute(select(dead_letter.c.reason))).scalars().all()
+                return (await s.get(Opplaering, "p-" + "c" * 32)) is not None and len(dead) == 1
+
+        await eventually(applied, what="the settlements applied and the poison one dead-lettered")
+        async with kval.app.state.db.sessions() as s:
+            refs = sorted((await s.execute(select(Opplaering.person_ref))).scalars())
+            published = (await s.execute(select(outbox.c.key))).scalars().all()
+            reason = (await s.execute(select(dead_letter.c.reason))).scalar_one()
+        assert refs == ["p-" + "b" * 32, "p-" + "c" * 32]
+        assert sorted(published) == ["p-" + "b" * 32] * 2 + ["p-" + "c" * 32] * 2  # once per person, both facts
+        assert "2017 division" in reason and "9999" not in reason
