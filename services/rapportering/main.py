@@ -3,9 +3,12 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from rapportering import service
 from rapportering.config import Settings
+from rapportering.dashboard.views import HERE as DASHBOARD_DIR
+from rapportering.dashboard.views import router as dashboard
 from rapportering.projection import MeasureProjection
 from rapportering.steering import load_all
 from rapportering.views import router
@@ -51,7 +54,7 @@ async def monthly_publisher(app: FastAPI, stop: asyncio.Event) -> None:
 
 def build(settings: Settings | None = None, projection: MeasureProjection | None = None):
     load_all()  # a broken steering model stops the service at start-up
-    return create_app(
+    app = create_app(
         settings or Settings(),
         title="IMDi rapportering",
         description="Styringsmodellen (tildelingsbrevet som data), løpende styringsparametere, framskriving og "
@@ -62,6 +65,9 @@ def build(settings: Settings | None = None, projection: MeasureProjection | None
         projection=projection or MeasureProjection(),
         background=[risk_sweep, monthly_publisher],
     )
+    app.include_router(dashboard)
+    app.mount("/dashboard/static", StaticFiles(directory=DASHBOARD_DIR / "static"), name="dashboard-static")
+    return app
 
 
 def app():
