@@ -20,6 +20,7 @@ class Point:
 class LineChart:
     width: int
     height: int
+    left: int
     points: list[Point]
     path: str
     target_y: float | None
@@ -39,17 +40,17 @@ def cumulative_shares(monthly: dict[int, tuple[int, int]], months: int) -> list[
 
 
 def line_chart(series: list[tuple[int, float | None]], target: float | None, *, width: int = 320,
-               height: int = 140, pad: int = 28) -> LineChart:
+               height: int = 140, pad: int = 24, left: int = 44) -> LineChart:
     """The year so far (one point per counted month, shares 0–1) against a horizontal target line."""
     def x(month: int) -> float:
-        return round(pad + (month - 1) * (width - 2 * pad) / 11, 1)
+        return round(left + (month - 1) * (width - left - pad) / 11, 1)
 
     def y(share: float) -> float:
         return round(height - pad - share * (height - 2 * pad), 1)
 
     points = [Point(x(m), y(v), MONTH_ABBR[m - 1], v) for m, v in series if v is not None]
     path = " ".join(("M" if i == 0 else "L") + f"{p.x},{p.y}" for i, p in enumerate(points))
-    return LineChart(width, height, points, path, None if target is None else y(target),
+    return LineChart(width, height, left, points, path, None if target is None else y(target),
                      [(y(t), f"{round(t * 100)} %") for t in (0, 0.5, 1)],
                      [(x(m), MONTH_ABBR[m - 1]) for m in (1, 4, 7, 10, 12)])
 

@@ -449,6 +449,16 @@ async def _version(request: Request, p: Principal, rapporttype: str, periode: st
     return row, json.loads(views._rendering(row, p)[0])
 
 
+@router.get("/rapporter/{rapporttype}/{periode}/endringer")
+@page(access.is_reader)
+async def report_diff(request: Request, p: Principal, rapporttype: str, periode: str, fra: int = 1,
+                      til: int = 2) -> Response:
+    _, old = await _version(request, p, rapporttype, periode, fra)
+    _, new = await _version(request, p, rapporttype, periode, til)
+    return render(request, "endringer.html", p, rapporttype=rapporttype, periode=periode, fra=fra, til=til,
+                  changes=reports.diff(old, new))
+
+
 @router.get("/rapporter/{rapporttype}/{periode}/{versjon}")
 @page(access.is_reader)
 async def report_view(request: Request, p: Principal, rapporttype: str, periode: str, versjon: int) -> Response:
@@ -463,16 +473,6 @@ async def report_view(request: Request, p: Principal, rapporttype: str, periode:
 async def report_excel(request: Request, p: Principal, rapporttype: str, periode: str, versjon: int) -> Response:
     row, _ = await _version(request, p, rapporttype, periode, versjon)
     return views._serve(row, p, views.XLSX, None)
-
-
-@router.get("/rapporter/{rapporttype}/{periode}/endringer")
-@page(access.is_reader)
-async def report_diff(request: Request, p: Principal, rapporttype: str, periode: str, fra: int = 1,
-                      til: int = 2) -> Response:
-    _, old = await _version(request, p, rapporttype, periode, fra)
-    _, new = await _version(request, p, rapporttype, periode, til)
-    return render(request, "endringer.html", p, rapporttype=rapporttype, periode=periode, fra=fra, til=til,
-                  changes=reports.diff(old, new))
 
 
 @router.post("/rapporter/publiser")
