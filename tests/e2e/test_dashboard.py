@@ -20,7 +20,7 @@ import uvicorn
 from rapportering.config import Settings as RapSettings
 from shared.auth import ensure_dev_keypair, issue_token
 from shared.broker import EmbeddedBroker
-from tests.conftest import ROOT, bearer, eventually, running_app, service_settings
+from tests.conftest import ROOT, PgDatabases, bearer, eventually, running_app, service_settings
 from tests.integration.test_reports import caught_up, import_cases
 
 playwright_api = pytest.importorskip("playwright.async_api")
@@ -74,17 +74,23 @@ class Dashboard:
         return issue_token(self.private_key, scopes=scopes, kommunenummer=kommune, subject="e2e")
 
 
-@pytest.fixture(scope="module")
-async def dashboard(tmp_path_factory):
-    """A populated embedded system in development mode, rapportering served on a loopback port."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+async def dashboard(request, tmp_path_factory):
+    """A populated embedded system in development mode, rapportering served on a loopback port; each
+    service on SQLite, then on PostgreSQL."""
     tmp = tmp_path_factory.mktemp("dashboard")
     var = tmp / "var"
     private, _ = ensure_dev_keypair(var)
+    pg = PgDatabases()
+
+    async def db_url(label: str) -> str:
+        return f"sqlite+aiosqlite:///{tmp / (label + '.db')}" if request.param == "sqlite" else await pg.create(label)
+
     broker = EmbeddedBroker(log_file=tmp / "broker.log").start()
     try:
-        b = service_settings("bosetting", db_url=f"sqlite+aiosqlite:///{tmp / 'bosetting.db'}",
-                             bootstrap=broker.bootstrap, keys=var, var_dir=var)
-        r = RapSettings(environment="development", database_url=f"sqlite+aiosqlite:///{tmp / 'rapportering.db'}",
+        b = service_settings("bosetting", db_url=await db_url("bosetting"), bootstrap=broker.bootstrap, keys=var,
+                             var_dir=var)
+        r = RapSettings(environment="development", database_url=await db_url("rapportering"),
                         kafka_bootstrap=broker.bootstrap, var_dir=var, relay_check_seconds=1.0,
                         risk_sweep_seconds=3600, monthly_publish_seconds=3600)
         async with running_app("bosetting", b) as bos, running_app("rapportering", r) as rap:
@@ -127,6 +133,7 @@ async def dashboard(tmp_path_factory):
                 await serving
     finally:
         broker.stop()
+        await pg.drop_all()
 
 
 @pytest.fixture(scope="module")
@@ -252,7 +259,8 @@ async def test_every_page_is_accessible_offline_and_reachable_by_keyboard(browse
              "/dashboard/sp/SP1/hendelser?periode=2017-H1", "/dashboard/bosetting?ar=2017&per_dato=2017-06-30",
              "/dashboard/kommune/0301?ar=2017&per_dato=2017-06-30", "/dashboard/rapporter",
              "/dashboard/rapporter/halvarsrapport/2017-H1/1",
-             "/dashboard/rapporter/halvarsrapport/2017-H1/endringer?fra=1&til=2"]
+             "/dashboard/rapporter/halvarsrapport/2017-H1/endringer?fra=1&til=2",
+             "/dashboard/tekster/halvarsrapport/2017-H1"]
     s = await open_session(browser, dashboard, token=writer)
     for path in pages:
         await s.goto(path)
@@ -421,6 +429,49 @@ async def test_publish_from_the_reports_page_needs_the_write_scope(browser, dash
     await s.page.click("form[action='/dashboard/rapporter/publiser'] button")
     assert "Versjon 1 er publisert." in await s.page.locator("[role=status]").inner_text()
     assert await s.page.locator("#versjoner >> text=Årsrapport 2017, versjon 1").count() == 1
+
+
+async def test_settlement_requests_decisions_and_the_queue(browser, dashboard):
+    s = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
+    await s.goto("/dashboard/bosetting?ar=2017&per_dato=2017-06-30")
+    oslo = await s.page.locator("#plasser-kommune tbody tr", has_text="Oslo").locator("td").all_inner_texts()
+    # anmodet, EM, vedtatt, EM, difference, settled 1.1–30.6, EM
+    assert oslo == ["40", "4", "30", "4", "-10", "30", "0"]
+    bergen = await s.page.locator("#plasser-kommune tbody tr", has_text="Bergen").locator("td").all_inner_texts()
+    assert bergen[:5] == ["20", "2", "20", "3", "0"]
+    fylker = await s.page.locator("#plasser-fylke tbody th").all_inner_texts()
+    assert set(fylker) == {"Oslo", "Hordaland", "Sør-Trøndelag"}
+    # on 30.6: the six waiting and the 30 Oslo settles July–December, all decided before 30.6
+    text = await s.page.locator("main").inner_text()
+    assert "36 personer har vedtak og er ikke bosatt" in text
+    assert s.outside == []
+
+
+async def test_report_diff_and_the_narrative_per_requirement(browser, dashboard):
+    jd = await open_session(browser, dashboard, token=dashboard.token("imdi:rapport.read"))
+    await jd.goto("/dashboard/rapporter")
+    await jd.page.click("#versjoner a[href*='endringer?fra=1&til=2']")
+    changes = await jd.page.locator("#endringer tbody").inner_text()
+    assert "/oppdrag/" in changes and "virksomhetens_vurdering" in changes and "Utbetalt." in changes
+    assert await jd.page.locator("a[href^='/dashboard/tekster/']").count() == 0
+    await jd.goto("/dashboard/tekster/halvarsrapport/2017-H1", status=403)
+
+    s = await open_session(browser, dashboard, token=dashboard.token(*WRITER))
+    await s.goto("/dashboard/rapporter")
+    await s.page.click("text=Tekster til halvårsrapport 2017-H1")
+    await s.page.click("#R1 button[type=submit]")  # empty: told in Norwegian, nothing stored
+    assert "R1: Teksten må fylles ut" in await s.page.locator("[role=status]").inner_text()
+    await s.page.fill("#tekst-R1", "Bosettingen i Oslo er forsinket; tiltak er satt inn.")
+    await s.page.click("#R1 button[type=submit]")
+    assert "er mottatt" in await s.page.locator("[role=status]").inner_text()
+
+    async def shown() -> bool:
+        await s.page.reload()
+        return await s.page.input_value("#tekst-R1") == "Bosettingen i Oslo er forsinket; tiltak er satt inn."
+
+    await eventually(shown, timeout=30, what="the narrative on the page")
+    await s.goto("/dashboard/tekster/manedsrapport/2017-03", status=404)
+    assert s.outside == jd.outside == []
 
 
 async def test_development_login_does_not_exist_outside_development(tmp_path, keys):

@@ -530,3 +530,51 @@ def _field_error(error: dict) -> str:
     if kind == "literal_error":
         return f"{field}: velg grønn, gul eller rød."
     return f"{field} er ugyldig."
+
+
+# --- the agency's narrative per reporting requirement --------------------------------------------------------------
+def _requirements(rapporttype: str, periode: str):
+    """The requirements the report must answer, as the API checks them (``PUT …/tekster/{krav}``)."""
+    if rapporttype not in ("halvarsrapport", "arsrapport") or re.fullmatch(views.PERIOD, periode) is None:
+        raise errors.NotFound("Tekster skrives bare til halvårsrapporten og årsrapporten.")
+    model = service.model_for(service.year_of(periode))
+    try:
+        reports.period_info(model, rapporttype, periode)
+    except reports.UnknownPeriod as exc:
+        raise errors.NotFound(str(exc)) from exc
+    return model, [r for r in model.rapporteringskrav if rapporttype in r.frekvens]
+
+
+@router.get("/tekster/{rapporttype}/{periode}")
+@page(access.is_writer)
+async def texts(request: Request, p: Principal, rapporttype: str, periode: str, melding: str | None = None,
+                ) -> Response:
+    from rapportering import queries
+
+    _, requirements = _requirements(rapporttype, periode)
+    async with request.app.state.db.sessions() as session:
+        written = await queries.texts(session, rapporttype, periode)
+    return render(request, "tekster.html", p, rapporttype=rapporttype, periode=periode, requirements=requirements,
+                  written=written, melding=melding)
+
+
+@router.post("/tekster/{rapporttype}/{periode}/{krav}")
+@page(access.is_writer)
+async def write_text(request: Request, p: Principal, rapporttype: str, periode: str, krav: str) -> Response:
+    _, requirements = _requirements(rapporttype, periode)
+    requirement = next((r for r in requirements if r.id == krav), None)
+    if requirement is None:
+        raise errors.NotFound(f"{krav} skal ikke rapporteres i {REPORT_TYPES[rapporttype].lower()}en.")
+    fields = await form(request)
+    target = f"/dashboard/tekster/{rapporttype}/{periode}?"
+    try:
+        body = views.TekstInn.model_validate({"tekst": fields.get("tekst", "").strip()})
+    except ValidationError:
+        text = f"{krav}: Teksten må fylles ut og være høyst 20 000 tegn. Ingenting er lagret."
+        return RedirectResponse(target + urlencode({"melding": text}) + f"#{krav}", status_code=303)
+    uow = request.app.state.db.unit_of_work(source_service=request.app.state.settings.service_name)
+    uow.on_commit(request.app.state.relay.notify)
+    await service.record(uow=uow, data=ev.RapporttekstV1(rapporttype=rapporttype, periode=periode,
+                                                         krav=requirement.id, tekst=body.tekst))
+    return RedirectResponse(target + urlencode({"melding": f"Teksten til {krav} er mottatt og vises om et øyeblikk."})
+                            + f"#{krav}", status_code=303)
