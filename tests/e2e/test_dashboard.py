@@ -459,6 +459,17 @@ async def test_report_diff_and_the_narrative_per_requirement(browser, dashboard)
     changes = await jd.page.locator("#endringer tbody").inner_text()
     assert "/oppdrag/" in changes and "virksomhetens_vurdering" in changes and "Utbetalt." in changes
     assert await jd.page.locator("a[href^='/dashboard/tekster/']").count() == 0
+    # any two versions: from version 2 back to version 1 the change runs the other way
+    await jd.goto("/dashboard/rapporter/halvarsrapport/2017-H1/2")
+    await jd.page.select_option("#fra", "1")
+    await jd.page.click("text=Vis endringer")
+    assert jd.page.url.endswith("endringer?til=2&fra=1")
+    assert "Utbetalt." in await jd.page.locator("#endringer tbody").inner_text()
+    await jd.goto("/dashboard/rapporter/halvarsrapport/2017-H1/endringer?fra=2&til=1")
+    row = jd.page.locator("#endringer tbody tr", has_text="virksomhetens_vurdering").first
+    assert (await row.locator("td").all_inner_texts())[1] == "tom"
+    await jd.goto("/dashboard/rapporter/halvarsrapport/2017-H1/x", status=404)
+    assert "Versjonen må være et positivt heltall." in await jd.page.locator("main").inner_text()
     await jd.goto("/dashboard/tekster/halvarsrapport/2017-H1", status=403)
 
     s = await open_session(browser, dashboard, token=dashboard.token(*WRITER))

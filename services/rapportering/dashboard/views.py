@@ -441,9 +441,17 @@ async def report_list(request: Request, p: Principal, melding: str | None = None
                   melding=melding)
 
 
-async def _version(request: Request, p: Principal, rapporttype: str, periode: str, versjon: int) -> tuple[dict, dict]:
-    if rapporttype not in REPORT_TYPES:
-        raise errors.NotFound("Ukjent rapporttype.")
+def _number(value: str, what: str) -> int:
+    """A whole number from the URL, or a Norwegian 404 page (never a JSON validation error)."""
+    if not value.isdigit() or not 1 <= int(value) <= 2_147_483_647:
+        raise errors.NotFound(f"{what} må være et positivt heltall.")
+    return int(value)
+
+
+async def _version(request: Request, p: Principal, rapporttype: str, periode: str, versjon: str) -> tuple[dict, dict]:
+    if rapporttype not in REPORT_TYPES or re.fullmatch(views.PERIOD, periode) is None:
+        raise errors.NotFound("Ukjent rapporttype eller periode.")
+    versjon = _number(versjon, "Versjonen")
     async with request.app.state.db.sessions() as session:
         row = await service.get_version(session, rapporttype, periode, versjon)
     return row, json.loads(views._rendering(row, p)[0])
@@ -451,8 +459,8 @@ async def _version(request: Request, p: Principal, rapporttype: str, periode: st
 
 @router.get("/rapporter/{rapporttype}/{periode}/endringer")
 @page(access.is_reader)
-async def report_diff(request: Request, p: Principal, rapporttype: str, periode: str, fra: int = 1,
-                      til: int = 2) -> Response:
+async def report_diff(request: Request, p: Principal, rapporttype: str, periode: str, fra: str = "1",
+                      til: str = "2") -> Response:
     _, old = await _version(request, p, rapporttype, periode, fra)
     _, new = await _version(request, p, rapporttype, periode, til)
     return render(request, "endringer.html", p, rapporttype=rapporttype, periode=periode, fra=fra, til=til,
@@ -461,16 +469,19 @@ async def report_diff(request: Request, p: Principal, rapporttype: str, periode:
 
 @router.get("/rapporter/{rapporttype}/{periode}/{versjon}")
 @page(access.is_reader)
-async def report_view(request: Request, p: Principal, rapporttype: str, periode: str, versjon: int) -> Response:
+async def report_view(request: Request, p: Principal, rapporttype: str, periode: str, versjon: str) -> Response:
     row, content = await _version(request, p, rapporttype, periode, versjon)
+    async with request.app.state.db.sessions() as session:
+        others = [v["versjon"] for v in await service.versions(session, rapporttype, periode)
+                  if v["versjon"] != row["versjon"]]
     return render(request, "rapport.html", p, row=views._listed(
         {k: row[k] for k in ("rapporttype", "periode", "versjon", "sha256", "sha256_ekstern", "publisert",
-                             "publisert_av")}, p), content=content, intern=access.is_internal(p))
+                             "publisert_av")}, p), content=content, intern=access.is_internal(p), others=others)
 
 
 @router.get("/rapporter/{rapporttype}/{periode}/{versjon}/excel")
 @page(access.is_reader)
-async def report_excel(request: Request, p: Principal, rapporttype: str, periode: str, versjon: int) -> Response:
+async def report_excel(request: Request, p: Principal, rapporttype: str, periode: str, versjon: str) -> Response:
     row, _ = await _version(request, p, rapporttype, periode, versjon)
     return views._serve(row, p, views.XLSX, None)
 
@@ -494,8 +505,9 @@ async def report_publish(request: Request, p: Principal) -> Response:
 # --- the agency's assessment ------------------------------------------------------------------------------------
 @router.post("/vurderinger/{ar}/{objekt}")
 @page(access.is_writer)
-async def assess(request: Request, p: Principal, ar: int, objekt: str) -> Response:
+async def assess(request: Request, p: Principal, ar: str, objekt: str) -> Response:
     fields = await form(request)
+    ar = _number(ar, "Året")
     model = service.model_for(ar)
     service.check_object(model, objekt)
     try:
