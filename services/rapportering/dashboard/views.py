@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -35,7 +36,8 @@ from shared.problems import Problem
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
-NODE_MODULES = ROOT / "node_modules"
+NODE_MODULES = Path(os.environ.get("IMDI_NODE_MODULES") or ROOT / "node_modules")
+"""Where ``npm ci`` put the front-end packages: the repository's, or ``IMDI_NODE_MODULES`` for an installed package."""
 ASSETS = {
     "designsystemet.css": NODE_MODULES / "@digdir/designsystemet-css/dist/src/index.css",
     "tema.css": NODE_MODULES / "@digdir/designsystemet-theme/brand/digdir.css",
