@@ -139,7 +139,7 @@ async def dashboard(request, tmp_path_factory):
 @pytest.fixture(scope="module")
 async def browser():
     async with playwright_api.async_playwright() as pw:
-        b = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        b = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--lang=nb-NO"])
         yield b
         await b.close()
 
@@ -239,7 +239,7 @@ async def test_overview_changes_with_the_as_of_date_and_drills_down_to_events(br
 
     # from Oslo's figure to the events behind it
     oslo = s.page.locator("#tabell-sted tbody tr", has_text="Oslo")
-    shown = int((await oslo.locator("td").first.inner_text()).replace(" ", ""))
+    shown = int((await oslo.locator("td").first.inner_text()).replace("\u00a0", ""))
     await oslo.locator("td a").first.click()
     assert "dimensjon=kommune" in s.page.url and "verdi=0301" in s.page.url
     behind_oslo = await s.page.locator("#hendelser tbody tr").count()

@@ -35,8 +35,8 @@ def test_bars_are_proportional_and_clipped_to_the_axis():
 
 
 def test_norwegian_formats():
-    assert pct(0.5234) == "52,3 %" and pct(None) == "–"
-    assert num(12345) == "12 345" and num(None) == "–"
+    assert pct(0.5234) == "52,3\u00a0%" and pct(None) == "–"
+    assert num(12345) == "12\u00a0345" and num(None) == "–"
     assert norsk_dato("2017-06-30") == "30. juni 2017"
 
 

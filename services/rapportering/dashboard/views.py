@@ -58,15 +58,15 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 def pct(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "–"
-    return f"{value * 100:.{digits}f}".replace(".", ",") + " %"
+    return f"{value * 100:.{digits}f}".replace(".", ",") + "\u00a0%"  # never wrap "%" onto a line of its own
 
 
 def num(value: Any) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:,.1f}".replace(",", " ").replace(".", ",")
-    return f"{value:,}".replace(",", " ")
+        return f"{value:,.1f}".replace(",", "\u00a0").replace(".", ",")
+    return f"{value:,}".replace(",", "\u00a0")
 
 
 def norsk_dato(value: str | date | None) -> str:
