@@ -210,7 +210,8 @@ async def test_half_year_report_from_draft_to_jd_through_approval(rap, token):
     assert (await rap.post(f"{H1}/godkjenn", headers=people.director)).status_code == 200
     assert (await rap.post(f"{H1}/send", headers=people.director)).status_code == 200
     diff = (await rap.get(f"{H1}/versjoner/3/endringer", headers=people.jd)).json()
-    assert diff["forrige"] == 2 and [c["sti"] for c in diff["endringer"]] == ["/rapporteringskrav/1/virksomhetens_tekst"]
+    assert diff["forrige"] == 2
+    assert [c["sti"] for c in diff["endringer"]] == ["/rapporteringskrav/1/virksomhetens_tekst"]
     # unchanged since the sent version: nothing to correct
     r = await rap.post(f"{H1}/send-til-godkjenning", headers=people.owner)
     assert is_problem(r, 409) and r.json()["type"].endswith("/uendret")
