@@ -50,7 +50,7 @@ from rapportering.steering import Styringsmodell
 from shared import errors
 from shared.auth import Principal
 from shared.dates import OSLO
-from shared.db import Database, UnitOfWork
+from shared.db import Conflict, Database, UnitOfWork
 from shared.events import schemas as ev
 from shared.events.envelope import Envelope
 from shared.types import UtcDateTime
@@ -402,7 +402,7 @@ async def send_month(db: Database, period: str, version: dict[str, Any]) -> bool
             step = await _record(uow, "manedsrapport", period, state, "send_automatisk", target, SYSTEM_ACTOR,
                                  version["versjon"], "Månedsrapport sendt automatisk når måneden er avsluttet.")
             await _send_event(uow, model, "manedsrapport", period, state, version, SYSTEM_ACTOR, step["tid"])
-    except errors.Conflict:
+    except (errors.Conflict, Conflict):  # another round sent it first
         return False
     return True
 
