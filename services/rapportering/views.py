@@ -360,7 +360,7 @@ def _step_answer(step: dict[str, Any], status_code: int = 200) -> JSONResponse:
     path = f"/api/v1/rapporter/{step['rapporttype']}/{step['periode']}"
     headers = {"Location": f"{path}/versjoner/{step['versjon']}"} if step["versjon"] else {}
     return JSONResponse({"rapporttype": step["rapporttype"], "periode": step["periode"],
-                         **workflow.shown_step(step, True)}, status_code=status_code, headers=headers)
+                         **workflow.shown_step(step)}, status_code=status_code, headers=headers)
 
 
 def _actor(principal: Principal, settings) -> workflow.Actor:
@@ -371,13 +371,13 @@ def _actor(principal: Principal, settings) -> workflow.Actor:
           summary="Rapportens tilstand, mulige handlinger og historikk (rolle og enhet, hvem, når og hvorfor)")
 async def workflow_state(rapporttype: Rapporttype, periode: Periode, session: SessionDep,
                          principal: Internal) -> dict[str, Any]:
-    model_for(service.year_of(periode))
+    workflow.check_known(model_for(service.year_of(periode)), rapporttype, periode)
     history = await workflow.steps(session, rapporttype, periode)
     state = workflow.fold(history)
     return {"rapporttype": rapporttype, "periode": periode, "tilstand": state.tilstand, "versjon": state.versjon,
             "sendte_versjoner": [v for v, _ in state.sendte],
             "mulige_handlinger": workflow.allowed_actions(state, rapporttype),
-            "historikk": [workflow.shown_step(s, True) for s in history]}
+            "historikk": [workflow.shown_step(s) for s in history]}
 
 
 @flyt.post("/rapporter/{rapporttype}/{periode}/send-til-godkjenning", status_code=201,

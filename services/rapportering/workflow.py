@@ -276,9 +276,9 @@ async def sent_versions(session: AsyncSession) -> dict[tuple[str, str], dict[int
     return out
 
 
-def shown_step(step: dict[str, Any], internal: bool) -> dict[str, Any]:
-    """A step as the API shows it: role and unit, never the actor reference."""
-    keys = ("sekvens", "handling", "fra", "til", "versjon", "rolle", "enhet") + (("begrunnelse",) if internal else ())
+def shown_step(step: dict[str, Any]) -> dict[str, Any]:
+    """A step as the API shows it (to IMDi): role and unit, never the actor reference."""
+    keys = ("sekvens", "handling", "fra", "til", "versjon", "rolle", "enhet", "begrunnelse")
     return {**{k: step[k] for k in keys}, "tid": step["tid"].isoformat()}
 
 
@@ -343,7 +343,7 @@ async def take_step(*, uow: UnitOfWork, report_type: str, period: str, action: s
                     reason: str | None = None) -> dict[str, Any]:
     """Approve, send back or send (submission freezes a version: :func:`submit`)."""
     model = service.model_for(service.year_of(period))
-    _known(model, report_type, period)
+    check_known(model, report_type, period)
     async with uow:
         state = await state_of(uow.session, report_type, period)
         target = check_step(state, action, report_type, actor, reason)
@@ -354,7 +354,8 @@ async def take_step(*, uow: UnitOfWork, report_type: str, period: str, action: s
     return step
 
 
-def _known(model: Styringsmodell, report_type: str, period: str) -> None:
+def check_known(model: Styringsmodell, report_type: str, period: str) -> None:
+    """The calendar has this report (404 otherwise)."""
     try:
         reports.period_info(model, report_type, period)
     except reports.UnknownPeriod as exc:
@@ -365,7 +366,7 @@ async def submit(*, db: Database, uow: UnitOfWork, consumer: str, threshold: int
                  actor: Actor, by: str) -> dict[str, Any]:
     """Check completeness, freeze a version and move it to ``til_godkjenning``."""
     model = service.model_for(service.year_of(period))
-    _known(model, report_type, period)
+    check_known(model, report_type, period)
     async with db.sessions() as session:
         state = await state_of(session, report_type, period)
         check_step(state, "send_til_godkjenning", report_type, actor, None)

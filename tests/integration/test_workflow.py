@@ -107,6 +107,9 @@ async def test_half_year_report_from_draft_to_jd_through_approval(rap, token):
     people = People(token)
     assert await views(rap, people) == {"jd": 404, "jd_versjoner": [], "jd_flyt": 403, "analytiker": "utkast",
                                         "analytiker_versjoner": [], "direktor": ["send_til_godkjenning"]}
+    for path in ("/api/v1/rapporter/halvarsrapport/2017-H2", "/api/v1/rapporter/arsrapport/2016"):
+        assert is_problem(await rap.get(f"{path}/arbeidsflyt", headers=people.analyst), 404)
+        assert is_problem(await rap.post(f"{path}/send-til-godkjenning", headers=people.owner), 404)
 
     # incomplete: refused with the list of what is missing, and nothing is frozen
     r = await rap.post(f"{H1}/send-til-godkjenning", headers=people.owner)
