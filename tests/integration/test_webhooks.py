@@ -141,3 +141,37 @@ async def test_a_delivery_that_keeps_failing_stops_after_the_last_attempt(rap, t
 
     await eventually(failed, timeout=30, what="given up")
     assert (await rap.get(log, headers=jd)).json()[0]["forsok"] == 3
+
+
+async def test_in_production_a_loopback_receiver_is_refused_unless_allowed(rap, token):  # noqa: F811
+    receiver = Receiver()
+    receiver.start()
+    jd = bearer(token("imdi:rapport.read", subject="jd-system"))
+    settings = rap.app.state.settings
+    try:
+        sub = (await rap.post("/api/v1/abonnementer", headers=jd, json={
+            "url": receiver.url("/jd"), "hemmelighet": SECRET, "rapporttyper": ["halvarsrapport"]})).json()["id"]
+        settings.environment = "production"  # as if registered before a move to production, or DNS changed since
+        r = await rap.post("/api/v1/abonnementer", headers=jd, json={"url": receiver.url("/ny"), "hemmelighet": SECRET})
+        assert is_problem(r, 422) and r.json()["feil"][0]["felt"] == "url"
+        await send_report(rap, token)
+        log = f"/api/v1/abonnementer/{sub}/leveranser"
+
+        async def refused() -> bool:
+            entries = (await rap.get(log, headers=jd)).json()
+            return len(entries) == 1 and entries[0]["forsok"] >= 2
+
+        await eventually(refused, timeout=30, what="refused attempts")
+        assert (await rap.get(log, headers=jd)).json()[0]["siste_feil"] == "adresse_ikke_tillatt"
+        assert receiver.got == []
+
+        settings.webhook_allow_private = True  # IMDI_WEBHOOK_ALLOW_PRIVATE: a receiver in the ministry's own net
+
+        async def delivered() -> bool:
+            return (await rap.get(log, headers=jd)).json()[0]["status"] == "levert"
+
+        await eventually(delivered, timeout=30, what="delivered once allowed")
+        assert [p for p, _, _ in receiver.got] == ["/jd"]
+    finally:
+        settings.environment = "test"
+        receiver.stop()
