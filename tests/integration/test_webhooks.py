@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from sqlalchemy import select
 
 from rapportering import webhooks
+from shared.logging import JsonFormatter
 from shared.outbox_tables import outbox
 from tests.conftest import bearer, eventually, is_problem
 from tests.integration.test_workflow import rap, send_report  # noqa: F401 - the fixture
@@ -56,7 +57,8 @@ class Receiver:
             self.server.server_close()
 
 
-async def test_a_sent_report_reaches_the_webhook_signed_after_the_receiver_was_down(rap, token):  # noqa: F811
+async def test_a_sent_report_reaches_the_webhook_signed_after_the_receiver_was_down(rap, token, caplog):  # noqa: F811
+    caplog.set_level("INFO")  # the services log at INFO (aiosqlite prints SQL parameters at DEBUG)
     receiver = Receiver()
     jd = bearer(token("imdi:rapport.read", subject="jd-system"))
     other = bearer(token("imdi:rapport.read", subject="annen-mottaker"))
@@ -122,6 +124,8 @@ async def test_a_sent_report_reaches_the_webhook_signed_after_the_receiver_was_d
         assert (await rap.delete(f"/api/v1/abonnementer/{sub}", headers=other)).status_code == 404
         assert (await rap.delete(f"/api/v1/abonnementer/{sub}", headers=jd)).status_code == 204
         assert (await rap.get("/api/v1/abonnementer", headers=jd)).json() == []
+        logged = "\n".join(JsonFormatter("rapportering").format(r) for r in caplog.records)  # as production logs
+        assert "webhook attempt" in logged and SECRET not in logged, "the secret is never logged"
     finally:
         receiver.stop()
 
