@@ -183,7 +183,7 @@ async def test_half_year_report_from_draft_to_jd_through_approval(rap, token):
     assert history[1]["begrunnelse"] == "R1 må si mer om tidsbruken."
     async with rap.app.state.db.sessions() as s:
         events = [json.loads(e) for e in (await s.execute(select(outbox.c.envelope).where(
-            outbox.c.event_type.like("no.imdi.rapportering.rapport-%")))).scalars()]
+            outbox.c.event_type.like("no.imdi.rapportering.rapport-%")).order_by(outbox.c.seq))).scalars()]
     events = [e for e in events if e["subject"] == "halvarsrapport-2017-H1"]
     assert [e["type"].split(".")[3] for e in events].count("rapport-sendt") == 1 and len(events) == 6
     assert not any(name in json.dumps(events) for name in ("anna", "dina", "ola", "jd-system"))
@@ -249,7 +249,7 @@ async def test_a_deadline_passing_unsent_turns_the_obligation_red_and_the_sweep_
     async with rap.app.state.db.sessions() as s:
         red = (await s.execute(select(risk_state).where(risk_state.c.objekt == "RK-H1"))).mappings().one()
         changes = [json.loads(e)["data"] for e in (await s.execute(select(outbox.c.envelope).where(
-            outbox.c.event_type == "no.imdi.rapportering.risiko-endret.v1"))).scalars()]
+            outbox.c.event_type == "no.imdi.rapportering.risiko-endret.v1").order_by(outbox.c.seq))).scalars()]
     assert red["status"] == "rod" and "ikke sendt" in red["begrunnelse"]
     h1 = [c for c in changes if c["objekt"] == "RK-H1"]
     assert [(c["fra"], c["til"]) for c in h1] == [(None, "gronn"), ("gronn", "rod")]
