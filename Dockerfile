@@ -1,4 +1,10 @@
 # One image for all five services; SERVICE chooses which app the container runs.
+# The dashboard's front-end packages (Designsystemet's CSS) come from npm at build time, never at run time.
+FROM node:20-slim AS frontend
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts
+
 FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
@@ -6,6 +12,8 @@ COPY pyproject.toml README.md ./
 COPY shared ./shared
 COPY services ./services
 RUN pip install . && useradd --system --uid 10001 imdi
+COPY --from=frontend /build/node_modules /app/node_modules
+ENV IMDI_NODE_MODULES=/app/node_modules
 USER imdi
 ENV IMDI_ENVIRONMENT=production
 EXPOSE 8000
