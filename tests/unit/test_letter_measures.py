@@ -83,9 +83,9 @@ def test_sp9_parts_a_and_c_are_separate_measures():
 
 
 def test_sp10_counts_the_register_on_each_count_date_by_highest_category():
-    facts = [RegisteredInterpreter(2, date(2016, 3, 1), None),
-             RegisteredInterpreter(4, date(2017, 7, 1), None),
-             RegisteredInterpreter(1, date(2015, 1, 1), date(2017, 12, 31))]  # gone on the count date
+    facts = [RegisteredInterpreter("2", True, date(2016, 3, 1), None),
+             RegisteredInterpreter("4", False, date(2017, 7, 1), None),
+             RegisteredInterpreter("1", True, date(2015, 1, 1), date(2017, 12, 31))]  # gone on the count date
     c = cells("SP10", facts)
     assert c[("2017", "alle", "alle")] == (1, 2)  # 31.12.2017: one of two in the three highest categories
     assert c[("2017-H1", "alle", "alle")] == (2, 2)  # 30.6.2017: the one who joined in July is not there yet
