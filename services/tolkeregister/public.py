@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import noload
+from sqlalchemy.orm import raiseload
 
 from shared.geo import fylker_2017
 from tolkeregister.models import Tolk, TolkSprak
@@ -49,7 +49,7 @@ async def search(*, session: AsyncSession, language: str | None, category: str |
         conditions.append(Tolk.id.in_(match))
     total = (await session.execute(select(func.count()).select_from(Tolk).where(*conditions))).scalar_one()
     found = list((await session.execute(
-        select(Tolk).options(noload(Tolk.sprak)).where(*conditions).order_by(Tolk.navn, Tolk.id)
+        select(Tolk).options(raiseload(Tolk.sprak)).where(*conditions).order_by(Tolk.navn, Tolk.id)
         .limit(page_size).offset((page - 1) * page_size))).scalars())
     by_tolk: dict[str, list[TolkSprak]] = {t.id: [] for t in found}
     if found:
