@@ -131,3 +131,38 @@ class EtatRetningslinjer(Base):
     tolkeretningslinjer_med_register: Mapped[bool]
     versjon: Mapped[int] = mapped_column(default=1)
     endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+
+
+
+class Testresultat(Base):
+    """R10: a ToSPoT or bilingual test sitting's results for one language (counts, no persons)."""
+
+    __tablename__ = "testresultat"
+
+    testtype: Mapped[str] = mapped_column(String(12), primary_key=True)
+    dato: Mapped[date] = mapped_column(Date, primary_key=True)
+    sprak: Mapped[str] = mapped_column(String(3), primary_key=True)
+    testet: Mapped[int]
+    bestatt: Mapped[int]
+
+
+class Autorisasjon(Base):
+    """R10: state authorisations as interpreter granted in a year for one language (counts, no persons)."""
+
+    __tablename__ = "autorisasjon"
+
+    ar: Mapped[int] = mapped_column(primary_key=True)
+    sprak: Mapped[str] = mapped_column(String(3), primary_key=True)
+    antall: Mapped[int]
+
+
+class PublisertNokkeltall(Base):
+    """The R10/R11 figures last published, so a change publishes only the figures that moved."""
+
+    __tablename__ = "publisert_nokkeltall"
+
+    ar: Mapped[int] = mapped_column(primary_key=True)
+    navn: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dimensjon: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kategori: Mapped[str] = mapped_column(String(40), primary_key=True)
+    antall: Mapped[int]

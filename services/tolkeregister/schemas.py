@@ -306,6 +306,67 @@ class EtatUt(BaseModel):
     tolkeretningslinjer_med_register: bool
 
 
+class TestresultatInn(BaseModel):
+    """A test sitting's result for one language: how many sat the test and how many passed."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"testet": 14, "bestatt": 9}]})
+
+    testet: int = Field(ge=0, le=100_000)
+    bestatt: int = Field(ge=0, le=100_000)
+
+    @model_validator(mode="after")
+    def _passed(self) -> TestresultatInn:
+        if self.bestatt > self.testet:
+            raise ValueError("Flere beståtte enn testede.")
+        return self
+
+
+class TestresultatUt(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"testtype": "tospot", "dato": "2017-05-10", "sprak": "ti", "testet": 14, "bestatt": 9}]})
+
+    testtype: str
+    dato: date
+    sprak: str
+    testet: int
+    bestatt: int
+
+
+class AutorisasjonInn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"antall": 6}]})
+
+    antall: int = Field(ge=0, le=100_000, description="Authorisations as state-authorised interpreter granted.")
+
+
+class AutorisasjonUt(BaseModel):
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"ar": 2017, "sprak": "ti", "antall": 6}]})
+
+    ar: int
+    sprak: str
+    antall: int
+
+
+class Nokkeltall(BaseModel):
+    navn: str
+    tekst: str
+    dimensjon: str
+    kategori: str
+    antall: int
+
+
+class NokkeltallListe(BaseModel):
+    """R10/R11's counts for a year, as published to rapportering (objekt R10)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ar": 2017, "objekt": "R10", "tall": [
+        {"navn": "tester", "tekst": "Gjennomførte tester (ToSPoT og tospråktest)", "dimensjon": "sprak",
+         "kategori": "ti", "antall": 14}]}]})
+
+    ar: int
+    objekt: str
+    tall: list[Nokkeltall]
+
+
 # --- public --------------------------------------------------------------------------------------------------
 class OffentligSprak(BaseModel):
     sprak: str

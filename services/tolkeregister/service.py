@@ -14,9 +14,19 @@ from shared.db import Conflict, UnitOfWork
 from shared.events import tolkeregister as ev
 from shared.geo import fylke_for
 from shared.pseudonym import person_ref
-from tolkeregister import rules
-from tolkeregister.models import EtatRetningslinjer, IdKort, Klage, Tolk, TolkSprak, TolkStatus
+from tolkeregister import keyfigures, rules
+from tolkeregister.models import (
+    Autorisasjon,
+    EtatRetningslinjer,
+    IdKort,
+    Klage,
+    Testresultat,
+    Tolk,
+    TolkSprak,
+    TolkStatus,
+)
 from tolkeregister.schemas import (
+    AutorisasjonInn,
     EtatInn,
     IdKortInn,
     IdKortTilbakekall,
@@ -24,6 +34,7 @@ from tolkeregister.schemas import (
     KlageInn,
     SprakInn,
     StatusEndring,
+    TestresultatInn,
     TolkCreate,
     TolkPatch,
 )
@@ -203,7 +214,7 @@ async def issue_card(*, uow: UnitOfWork, tolk_id: str, data: IdKortInn) -> IdKor
             raise errors.Conflict("Kortnummeret er allerede brukt.", slug="kort-finnes")
         card = IdKort(tolk_id=tolk.id, **data.model_dump())
         uow.session.add(card)
-        await uow.session.flush()
+        await keyfigures.publish_changes(uow, card.utstedt)
     return card
 
 
@@ -217,6 +228,7 @@ async def revoke_card(*, uow: UnitOfWork, kortnummer: str, data: IdKortTilbakeka
         if data.dato < card.utstedt:
             raise errors.Invalid.field("dato", "Et kort kan ikke tilbakekalles før det er utstedt.")
         card.tilbakekalt, card.tilbakekalt_arsak = data.dato, data.arsak
+        await keyfigures.publish_changes(uow, data.dato)
     return card
 
 
@@ -237,7 +249,7 @@ async def receive_complaint(*, uow: UnitOfWork, tolk_id: str, data: KlageInn) ->
         tolk = await get(session=uow.session, tolk_id=tolk_id)
         complaint = Klage(tolk_id=tolk.id, **data.model_dump())
         uow.session.add(complaint)
-        await uow.session.flush()
+        await keyfigures.publish_changes(uow, complaint.mottatt)
     return complaint
 
 
@@ -257,6 +269,7 @@ async def decide_complaint(*, uow: UnitOfWork, klage_id: str, data: KlageAvgjore
             tolk = await get(session=uow.session, tolk_id=complaint.tolk_id)
             if tolk.status != status:
                 await _set_status(uow, tolk, rules.StatusChange(status, data.avgjort, "Vedtak i klagesak"))
+        await keyfigures.publish_changes(uow, data.avgjort)
     return complaint
 
 
@@ -290,3 +303,31 @@ async def put_agency(*, uow: UnitOfWork, ar: int, organisasjonsnummer: str, data
 async def get_agencies(*, session: AsyncSession, ar: int) -> list[EtatRetningslinjer]:
     return list((await session.execute(select(EtatRetningslinjer).where(EtatRetningslinjer.ar == ar)
                                        .order_by(EtatRetningslinjer.organisasjonsnummer))).scalars())
+
+
+# --- tests and authorisations (R10) ---------------------------------------------------------------------------
+async def put_test_result(*, uow: UnitOfWork, testtype: str, dato: date, sprak: str,
+                          data: TestresultatInn) -> Testresultat:
+    """A test sitting's result for one language (the latest figures replace earlier ones)."""
+    async with uow:
+        row = await uow.session.get(Testresultat, (testtype, dato, sprak))
+        if row is None:
+            row = Testresultat(testtype=testtype, dato=dato, sprak=sprak, **data.model_dump())
+            uow.session.add(row)
+        else:
+            row.testet, row.bestatt = data.testet, data.bestatt
+        await keyfigures.publish_changes(uow, dato)
+    return row
+
+
+async def put_authorisations(*, uow: UnitOfWork, ar: int, sprak: str, data: AutorisasjonInn) -> Autorisasjon:
+    """State authorisations granted in a year for a language (the latest figure replaces earlier ones)."""
+    async with uow:
+        row = await uow.session.get(Autorisasjon, (ar, sprak))
+        if row is None:
+            row = Autorisasjon(ar=ar, sprak=sprak, antall=data.antall)
+            uow.session.add(row)
+        else:
+            row.antall = data.antall
+        await keyfigures.publish_changes(uow, date(ar, 12, 31))
+    return row

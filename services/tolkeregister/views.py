@@ -8,6 +8,7 @@ and are rate limited per client address (:mod:`tolkeregister.ratelimit`).
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -19,10 +20,12 @@ from shared.dates import today_oslo
 from shared.events.registry import REGISTRY, topic_for
 from shared.measure_schemas import MaalVerdi
 from shared.problems import PROBLEM_RESPONSES, Problem
-from tolkeregister import measures, public, rules, service
+from tolkeregister import keyfigures, measures, public, rules, service
 from tolkeregister.schemas import (
     KORT,
     SPRAK,
+    AutorisasjonInn,
+    AutorisasjonUt,
     EtatInn,
     EtatUt,
     IdKortInn,
@@ -32,8 +35,12 @@ from tolkeregister.schemas import (
     KlageAvgjorelse,
     KlageInn,
     KlageUt,
+    Nokkeltall,
+    NokkeltallListe,
     Sokeresultat,
     StatusEndring,
+    TestresultatInn,
+    TestresultatUt,
     TolkCreate,
     TolkListe,
     TolkPatch,
@@ -203,6 +210,37 @@ async def list_agencies(ar: Ar, session: SessionDep, principal: Reader) -> list[
     return [EtatUt.model_validate(r) for r in await service.get_agencies(session=session, ar=ar)]
 
 
+# --- tests, authorisations and the R10/R11 counts -------------------------------------------------------------
+r10 = APIRouter(tags=["tester, bevillinger og nøkkeltall"])
+Sprak = Annotated[str, Path(pattern=SPRAK, examples=["ti"])]
+
+
+@r10.put("/tester/{testtype}/{dato}/{sprak}", response_model=TestresultatUt,
+         summary="Resultat av en testsamling for ett språk (ToSPoT eller tospråktest)")
+async def put_test(testtype: Annotated[Literal["tospot", "tospraktest"], Path()], dato: Annotated[date, Path()],
+                   sprak: Sprak, body: TestresultatInn, uow: UowDep, principal: Writer) -> TestresultatUt:
+    if dato > today_oslo():
+        raise errors.Invalid.field("dato", "Datoen kan ikke være fram i tid.")
+    row = await service.put_test_result(uow=uow, testtype=testtype, dato=dato, sprak=sprak, data=body)
+    return TestresultatUt.model_validate(row)
+
+
+@r10.put("/bevillinger/{ar}/{sprak}", response_model=AutorisasjonUt,
+         summary="Tildelte bevillinger som statsautorisert tolk i et år, for ett språk")
+async def put_authorisations(ar: Ar, sprak: Sprak, body: AutorisasjonInn, uow: UowDep,
+                             principal: Writer) -> AutorisasjonUt:
+    return AutorisasjonUt.model_validate(await service.put_authorisations(uow=uow, ar=ar, sprak=sprak, data=body))
+
+
+@r10.get("/nokkeltall/{ar}", response_model=NokkeltallListe,
+         summary="R10/R11: tester, bevillinger, ID-kort og klager i et år (som publisert til rapportering)")
+async def key_figures(ar: Ar, session: SessionDep, principal: Reader) -> NokkeltallListe:
+    counted = await keyfigures.figures(session, ar)
+    return NokkeltallListe(ar=ar, objekt=keyfigures.OBJEKT, tall=[
+        Nokkeltall(navn=n, tekst=keyfigures.LABELS[n], dimensjon=d, kategori=k, antall=v)
+        for (n, d, k), v in sorted(counted.items())])
+
+
 # --- measures ------------------------------------------------------------------------------------------------
 maal = APIRouter(tags=["måling"])
 
@@ -261,5 +299,6 @@ router.include_router(tolker)
 router.include_router(kort)
 router.include_router(klager)
 router.include_router(etater)
+router.include_router(r10)
 router.include_router(maal)
 router.include_router(offentlig)
