@@ -7,8 +7,8 @@ field up by, per year, as ``nokkeltall`` events for rapportering.
 * complaints received in the year by type, and decided in the year by outcome and by consequence.
 
 :func:`count` is pure (plain rows in, figures out); :func:`publish_changes` publishes, in the caller's unit of
-work, only the figures of a year that differ from those last published (a figure that drops to nothing is
-published as 0), so the newest event per figure is always the current count.
+work, only the figures of a year that differ from those last published, so the newest event per figure is
+always the current count (a figure that drops to 0 is published as 0).
 """
 
 from __future__ import annotations
@@ -117,8 +117,7 @@ async def publish_changes(uow: UnitOfWork, *days: date | None) -> None:
         now = await figures(session, year)
         stored = {(r.navn, r.dimensjon, r.kategori): r for r in (await session.execute(
             select(PublisertNokkeltall).where(PublisertNokkeltall.ar == year))).scalars()}
-        for key in sorted(set(now) | set(stored)):
-            value = now.get(key, 0)
+        for key, value in sorted(now.items()):  # rows are never deleted, so no figure disappears
             row = stored.get(key)
             if row is not None and row.antall == value:
                 continue

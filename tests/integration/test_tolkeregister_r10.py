@@ -46,7 +46,7 @@ async def test_tests_authorisations_cards_and_complaints_are_counted_and_publish
     assert published[(2018, "klager_avgjort", "konsekvens", "advarsel")] == 1
     assert published[(2016, "tester", "sprak", "ti")] == 3
 
-    # a corrected sitting publishes only what moved, and a language that drops out goes to 0
+    # a corrected sitting publishes only what moved, down to 0
     before = len(await events(tolk))
     await tolk.put("/api/v1/tester/tospraktest/2017-09-01/so", json={"testet": 0, "bestatt": 0}, headers=write)
     moved = [(d["navn"], d["dimensjon"], d["kategori"], d["antall"]) for _, d in (await events(tolk))[before:]]
