@@ -118,8 +118,45 @@ class TolkCreate(BaseModel):
         return value
 
 
+def parse_languages(value: object) -> object:
+    """CSV: ``so=statsautorisasjon:2015-06-01|tolkeutdanning:2014-06-15;ar=tospot:2013-05-01|tao:2013-09-01``
+    (languages separated by ``;``, evidence by ``|``, each ``type:date``). Lists (NDJSON) pass through."""
+    if not isinstance(value, str):
+        return value
+    out = []
+    try:
+        for part in filter(None, (p.strip() for p in value.split(";"))):
+            language, evidence = part.split("=", 1)
+            items = [e.strip().split(":", 1) for e in evidence.split("|") if e.strip()]
+            out.append({"sprak": language.strip(), "bevis": [{"type": t.strip(), "dato": d.strip()} for t, d in items]})
+    except ValueError:
+        raise ValueError("Språk skrives som sprak=bevistype:dato|bevistype:dato;sprak=…") from None
+    return out
+
+
 class TolkImportRad(TolkCreate):
+    """One interpreter of the existing register, in its current state: the entry, and if it is no longer active,
+    its status with date and reason."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "ekstern_id": "NTR-000123", "fodselsnummer": "41017510078", "navn": "Amina Hassan", "kjonn": "K",
+        "kommunenummer": "1201", "oppfort_dato": "2016-03-01", "status": "suspendert", "status_dato": "2017-04-01",
+        "status_arsak": "Under klagebehandling.",
+        "sprak": [{"sprak": "so", "bevis": [{"type": "statsautorisasjon", "dato": "2015-06-01"}]}]}]})
+
     ekstern_id: str = Field(min_length=1, max_length=100)
+    status: Status = "aktiv"
+    status_dato: date | None = Field(default=None, description="Required when the status is not aktiv.")
+    status_arsak: str | None = Field(default=None, max_length=500)
+
+    _csv_sprak = field_validator("sprak", mode="before")(classmethod(lambda cls, v: parse_languages(v)))
+    _status_dato = field_validator("status_dato")(classmethod(lambda cls, v: not_future(v)))
+
+    @model_validator(mode="after")
+    def _status(self) -> TolkImportRad:
+        if self.status != "aktiv" and (self.status_dato is None or not self.status_arsak):
+            raise ValueError("En tolk som ikke er aktiv trenger statusdato og årsak.")
+        return self
 
 
 class TolkPatch(BaseModel):

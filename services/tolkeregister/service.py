@@ -196,12 +196,17 @@ async def _set_status(uow: UnitOfWork, tolk: Tolk, change: rules.StatusChange) -
     except rules.RuleViolation as exc:
         raise _invalid(exc) from exc
     before = register_event(tolk)
-    tolk.status, tolk.status_dato, tolk.status_arsak = change.status, change.dato, change.arsak
-    tolk.versjon += 1
-    uow.session.add(TolkStatus(tolk_id=tolk.id, status=change.status, dato=change.dato, arsak=change.arsak))
+    uow.session.add(apply_status(tolk, change))
     await uow.session.flush()
     if register_event(tolk) != before:
         uow.publish(register_event(tolk))
+
+
+def apply_status(tolk: Tolk, change: rules.StatusChange) -> TolkStatus:
+    """Set the (checked) status; returns the history row to add."""
+    tolk.status, tolk.status_dato, tolk.status_arsak = change.status, change.dato, change.arsak
+    tolk.versjon += 1
+    return TolkStatus(tolk_id=tolk.id, status=change.status, dato=change.dato, arsak=change.arsak)
 
 
 # --- ID cards ------------------------------------------------------------------------------------------------

@@ -16,11 +16,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from shared import errors
 from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
+from shared.bulk_import import ImportRapport, format_of, stopped_problem
 from shared.dates import today_oslo
 from shared.events.registry import REGISTRY, topic_for
 from shared.measure_schemas import MaalVerdi
 from shared.problems import PROBLEM_RESPONSES, Problem
-from tolkeregister import keyfigures, measures, public, rules, service
+from tolkeregister import importer, keyfigures, measures, public, rules, service
 from tolkeregister.schemas import (
     KORT,
     SPRAK,
@@ -148,6 +149,30 @@ async def change_status(tolk_id: TolkId, body: StatusEndring, uow: UowDep, princ
 @tolker.get("/kategoriordning", summary="Kategoriordningen i bruk (kategorier, bevis, de tre høyeste)")
 async def category_scheme(settings: SettingsDep, principal: Reader) -> dict:
     return _ordning(settings).model_dump(mode="json")
+
+
+@tolker.post("/import/tolker", response_model=ImportRapport, summary="Masseimport av det eksisterende registeret",
+             description="NDJSON (`application/x-ndjson`) or CSV (`text/csv`, header row), one interpreter per row "
+             "with the fields of `TolkImportRad` and `ekstern_id` required; in CSV, `sprak` is "
+             "`so=statsautorisasjon:2015-06-01|tolkeutdanning:2014-06-15;ar=tospot:2013-05-01|tao:2013-09-01`. "
+             "Streamed; idempotent by `ekstern_id`; bad rows are listed with line numbers and reasons.",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/x-ndjson": {"schema": {"type": "string", "format": "binary"}, "example":
+                                          '{"ekstern_id":"NTR-1","fodselsnummer":"41017510078","navn":"Amina Hassan",'
+                                          '"kjonn":"K","kommunenummer":"1201","oppfort_dato":"2016-03-01","sprak":'
+                                          '[{"sprak":"so","bevis":[{"type":"statsautorisasjon","dato":"2015-06-01"}]}]}'
+                                          '\n'},
+                 "text/csv": {"schema": {"type": "string", "format": "binary"}, "example":
+                              "ekstern_id,fodselsnummer,navn,kjonn,kommunenummer,oppfort_dato,sprak\n"
+                              "NTR-1,41017510078,Amina Hassan,K,1201,2016-03-01,so=statsautorisasjon:2015-06-01\n"}}}},
+             responses={415: {"description": "Ukjent innholdstype"}})
+async def import_tolker(request: Request, settings: SettingsDep, principal: Writer) -> ImportRapport:
+    fmt = format_of(request.headers.get("content-type", ""))
+    try:
+        return await importer.run(db=request.app.state.db, body=request.stream(), fmt=fmt, ordning=_ordning(settings),
+                                  pseudonym_key=_key(settings), on_commit=request.app.state.relay.notify)
+    except importer.ImportStopped as stopped:
+        raise stopped_problem(stopped) from stopped
 
 
 # --- ID cards ------------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ ACCESS: dict[str, str] = {
     "kvalifisering GET /api/v1/tjeneste": "kvalifisering.read",
     "tolkeregister GET /api/v1/tjeneste": "tolkeregister.read",
     "tolkeregister POST /api/v1/tolker": "tolkeregister.write",
+    "tolkeregister POST /api/v1/import/tolker": "tolkeregister.write",
     "tolkeregister GET /api/v1/tolker": "tolkeregister.read",
     "tolkeregister GET /api/v1/tolker/{tolk_id}": "tolkeregister.read",
     "tolkeregister PATCH /api/v1/tolker/{tolk_id}": "tolkeregister.write",
