@@ -60,16 +60,16 @@ class Ordning(BaseModel):
     navn: str
     bevistyper: dict[str, str] = Field(min_length=1)
     kategorier: tuple[Kategori, ...] = Field(min_length=1)
-    tre_hoyeste: frozenset[str]
+    tre_hoyeste: tuple[str, ...]
 
     @model_validator(mode="after")
     def _consistent(self) -> Ordning:
         codes = [k.kode for k in self.kategorier]
         if len(set(codes)) != len(codes):
             raise ValueError("category codes repeat")
-        if not self.tre_hoyeste <= set(codes) or len(self.tre_hoyeste) != 3:
+        if not set(self.tre_hoyeste) <= set(codes) or len(set(self.tre_hoyeste)) != 3:
             raise ValueError("tre_hoyeste must name three of the scheme's categories")
-        if set(codes[:3]) != self.tre_hoyeste:
+        if set(codes[:3]) != set(self.tre_hoyeste):
             raise ValueError("tre_hoyeste must be the first three categories (the list runs from the highest)")
         for k in self.kategorier:
             unknown = {t for group in k.krever for t in group} - set(self.bevistyper)

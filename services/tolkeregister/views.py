@@ -92,7 +92,13 @@ def _etag(tolk) -> str:
     return f'W/"{tolk.id}-{tolk.versjon}"'
 
 
-@router.get("/tjeneste", tags=["tjeneste"], summary="Om tjenesten: emne og hendelsestyper den publiserer")
+def _example(value) -> dict:
+    return {200: {"content": {"application/json": {"example": value}}}}
+
+
+@router.get("/tjeneste", tags=["tjeneste"], summary="Om tjenesten: emne og hendelsestyper den publiserer",
+            responses=_example({"tjeneste": "tolkeregister", "emne": "imdi.tolkeregister.v1", "hendelsestyper": [
+                "no.imdi.tolkeregister.tolk-oppfort.v1"]}))
 async def about(principal: Reader) -> dict:
     return {
         "tjeneste": "tolkeregister",
@@ -146,7 +152,8 @@ async def change_status(tolk_id: TolkId, body: StatusEndring, uow: UowDep, princ
     return _read(await service.change_status(uow=uow, tolk_id=tolk_id, data=body))
 
 
-@tolker.get("/kategoriordning", summary="Kategoriordningen i bruk (kategorier, bevis, de tre høyeste)")
+@tolker.get("/kategoriordning", summary="Kategoriordningen i bruk (kategorier, bevis, de tre høyeste)",
+            responses=_example(rules.scheme("2017").model_dump(mode="json")))
 async def category_scheme(settings: SettingsDep, principal: Reader) -> dict:
     return _ordning(settings).model_dump(mode="json")
 

@@ -35,7 +35,7 @@ def test_the_2017_categories_follow_their_evidence(evidence, category):
 def test_the_highest_category_is_the_best_over_the_languages_and_the_top_three_are_1_to_3():
     assert S2017.highest(["5", "3", "4"]) == "3"
     assert S2017.highest(["5"]) == "5" and S2017.highest([]) is None
-    assert S2017.tre_hoyeste == {"1", "2", "3"}
+    assert S2017.tre_hoyeste == ("1", "2", "3")
 
 
 def test_a_language_without_a_category_is_refused_naming_the_language():
