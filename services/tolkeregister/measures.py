@@ -7,7 +7,7 @@ survey, which rapportering reads directly; tolkeregister does not keep them.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,9 +41,10 @@ async def measure(*, session: AsyncSession, measure_id: str, period: str) -> Maa
     """SP10 or SP11 (agencies) for a period, by the shared definition."""
     definition = BY_ID[measure_id]
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for fact in await facts(session, measure_id, period):
+    # Equal facts count equally: expand each distinct fact once and weigh it by how many there are.
+    for fact, times in Counter(await facts(session, measure_id, period)).items():
         for m, p, dimension, value, num, den in contributions((definition,), fact):
             if m == measure_id and p == period:
-                cells[(dimension, value)][0] += num
-                cells[(dimension, value)][1] += den
+                cells[(dimension, value)][0] += num * times
+                cells[(dimension, value)][1] += den * times
     return from_cells(measure_id, period, {k: (v[0], v[1]) for k, v in cells.items()})

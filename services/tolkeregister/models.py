@@ -31,7 +31,8 @@ class Tolk(Base):
     """An interpreter in the register. The highest category is derived from the languages (never typed in)."""
 
     __tablename__ = "tolk"
-    __table_args__ = (Index("ix_tolk_status_kategori", "status", "hoyeste_kategori"),)
+    # the public search: active interpreters in name order (covering the count and the page)
+    __table_args__ = (Index("ix_tolk_status_navn", "status", "navn", "id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid)
     ekstern_id: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -66,7 +67,7 @@ class TolkSprak(Base):
 
     __tablename__ = "tolk_sprak"
     __table_args__ = (UniqueConstraint("tolk_id", "sprak", name="uq_tolk_sprak_tolk_sprak"),
-                      Index("ix_tolk_sprak_sprak_kategori", "sprak", "kategori"))
+                      Index("ix_tolk_sprak_sprak_kategori", "sprak", "kategori", "tolk_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     tolk_id: Mapped[str] = mapped_column(ForeignKey("tolk.id", ondelete="CASCADE"), index=True)

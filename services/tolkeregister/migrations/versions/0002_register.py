@@ -54,7 +54,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_tolk_fylkesnummer'), ['fylkesnummer'], unique=False)
         batch_op.create_index(batch_op.f('ix_tolk_kommunenummer'), ['kommunenummer'], unique=False)
         batch_op.create_index(batch_op.f('ix_tolk_navn'), ['navn'], unique=False)
-        batch_op.create_index('ix_tolk_status_kategori', ['status', 'hoyeste_kategori'], unique=False)
+        batch_op.create_index('ix_tolk_status_navn', ['status', 'navn', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tolk_tolk_ref'), ['tolk_ref'], unique=False)
 
     op.create_table('id_kort',
@@ -97,7 +97,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('tolk_id', 'sprak', name='uq_tolk_sprak_tolk_sprak')
     )
     with op.batch_alter_table('tolk_sprak', schema=None) as batch_op:
-        batch_op.create_index('ix_tolk_sprak_sprak_kategori', ['sprak', 'kategori'], unique=False)
+        batch_op.create_index('ix_tolk_sprak_sprak_kategori', ['sprak', 'kategori', 'tolk_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tolk_sprak_tolk_id'), ['tolk_id'], unique=False)
 
     op.create_table('tolk_status',
@@ -135,7 +135,7 @@ def downgrade() -> None:
     op.drop_table('id_kort')
     with op.batch_alter_table('tolk', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tolk_tolk_ref'))
-        batch_op.drop_index('ix_tolk_status_kategori')
+        batch_op.drop_index('ix_tolk_status_navn')
         batch_op.drop_index(batch_op.f('ix_tolk_navn'))
         batch_op.drop_index(batch_op.f('ix_tolk_kommunenummer'))
         batch_op.drop_index(batch_op.f('ix_tolk_fylkesnummer'))
