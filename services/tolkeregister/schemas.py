@@ -177,6 +177,13 @@ class TolkPatch(BaseModel):
         classmethod(lambda cls, v: None if v is None else validate_kommunenummer(v)))
     _sprak = field_validator("sprak")(classmethod(lambda cls, v: _unique_languages(v)))
 
+    @field_validator("navn", "kommunenummer", "sprak")
+    @classmethod
+    def _required(cls, value):
+        if value is None:  # only when sent as null: these cannot be removed
+            raise ValueError("Feltet kan ikke fjernes.")
+        return value
+
 
 class SprakUt(BaseModel):
     model_config = ConfigDict(from_attributes=True)

@@ -163,6 +163,9 @@ async def test_new_languages_change_the_category_and_contact_changes_publish_not
     bad = await tolk.patch(url, json={"sprak": [{"sprak": "ar", "bevis": [{"type": "tao", "dato": "2013-01-01"}]}]},
                            headers=write)
     assert is_problem(bad, 422)
+    for field in ("navn", "kommunenummer", "sprak"):
+        cleared = await tolk.patch(url, json={field: None}, headers=write)
+        assert is_problem(cleared, 422) and cleared.json()["feil"][0]["felt"] == field
     assert (await tolk.get(url, headers=write)).json()["hoyeste_kategori"] == "5"
 
 
