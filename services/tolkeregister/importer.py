@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from shared.bulk_import import Importer, ImportRapport, ImportStopped, Report, UnreadableFile
 from shared.db import Database, UnitOfWork
@@ -33,7 +33,13 @@ async def run(*, db: Database, body: AsyncIterator[bytes], fmt: str, ordning: ru
         async with uow:
             await _apply(uow, batch, report, ordning, pseudonym_key)
 
-    return await Importer(row_model=TolkImportRad, apply=apply).run(body, fmt)
+    report = await Importer(row_model=TolkImportRad, apply=apply).run(body, fmt)
+    if report.opprettet and db.engine.dialect.name == "postgresql":
+        # Fresh statistics for the search's plans: right after loading a register the planner would otherwise
+        # believe the tables are nearly empty (measured: 550 ms instead of 80 ms by language at 20 000).
+        async with db.engine.begin() as conn:
+            await conn.execute(text("ANALYZE tolk, tolk_sprak"))
+    return report
 
 
 def _status_change(row: TolkImportRad, tolk: Tolk) -> rules.StatusChange | None:
