@@ -32,8 +32,8 @@ def _entry(item) -> tuple[str, RegisteredInterpreter]:
     data = item.data
     if data.avregistrert_dato is not None and data.avregistrert_dato < data.oppfort_dato:
         raise Rejected("removed before entered")
-    return data.tolk_ref, RegisteredInterpreter(hoyeste_kategori=data.hoyeste_kategori, oppfort=data.oppfort_dato,
-                                                avregistrert=data.avregistrert_dato)
+    return data.tolk_ref, RegisteredInterpreter(hoyeste_kategori=data.hoyeste_kategori, tre_hoyeste=data.tre_hoyeste,
+                                                oppfort=data.oppfort_dato, avregistrert=data.avregistrert_dato)
 
 
 REGISTER = FactType(name="test_tolk", reads=(tk_ev.TOLK_OPPFORT_V1.type,), fact_class=RegisteredInterpreter,
@@ -48,7 +48,8 @@ def with_register(monkeypatch):
 
 def event(ref: str, kategori: int, inn: date, ut: date | None) -> tuple[str, Envelope]:
     spec = tk_ev.TOLK_OPPFORT_V1
-    data = tk_ev.TolkOppfortV1(tolk_ref=ref, hoyeste_kategori=kategori, oppfort_dato=inn, avregistrert_dato=ut)
+    data = tk_ev.TolkOppfortV1(tolk_ref=ref, kategoriordning="2017", hoyeste_kategori=str(kategori),
+                               tre_hoyeste=kategori <= 3, oppfort_dato=inn, avregistrert_dato=ut)
     return ref, Envelope.new(source=spec.source, type=spec.type, subject=ref, data=data.model_dump(mode="json"))
 
 
@@ -72,6 +73,7 @@ async def test_generic_facts_follow_corrections_and_answer_lineage(with_register
         await consumer.process(records([*log, *rng.sample(log, 15)]))  # and redelivered
 
         facts = {key: RegisteredInterpreter(hoyeste_kategori=env.data["hoyeste_kategori"],
+                                            tre_hoyeste=env.data["tre_hoyeste"],
                                             oppfort=date.fromisoformat(env.data["oppfort_dato"]),
                                             avregistrert=(date.fromisoformat(env.data["avregistrert_dato"])
                                                           if env.data.get("avregistrert_dato") else None))

@@ -84,9 +84,9 @@ def test_sp9_parts_a_and_c_are_separate_measures():
 
 
 def test_sp10_counts_the_register_on_each_count_date_by_highest_category():
-    facts = [RegisteredInterpreter(2, date(2016, 3, 1), None),
-             RegisteredInterpreter(4, date(2017, 7, 1), None),
-             RegisteredInterpreter(1, date(2015, 1, 1), date(2017, 12, 31))]  # gone on the count date
+    facts = [RegisteredInterpreter("2", True, date(2016, 3, 1), None),
+             RegisteredInterpreter("4", False, date(2017, 7, 1), None),
+             RegisteredInterpreter("1", True, date(2015, 1, 1), date(2017, 12, 31))]  # gone on the count date
     c = cells("SP10", facts)
     assert c[("2017", "alle", "alle")] == (1, 2)  # 31.12.2017: one of two in the three highest categories
     assert c[("2017-H1", "alle", "alle")] == (2, 2)  # 30.6.2017: the one who joined in July is not there yet
@@ -111,7 +111,7 @@ def test_sp11_counts_municipalities_and_agencies_together_and_apart():
 
 
 def test_an_sp_without_events_says_ingen_data_and_which_events_it_waits_for():
-    sp = load(2017).sp("SP10")
-    status = not_measured(sp, engine.awaiting("SP10"))
-    assert status.status == "ingen_data" and "no.imdi.tolkeregister.tolk-oppfort.v1" in status.begrunnelse
-    assert engine.awaiting("SP1") is None
+    sp = load(2017).sp("SP4")
+    status = not_measured(sp, engine.awaiting("SP4"))
+    assert status.status == "ingen_data" and "no.imdi.kvalifisering.opplaering-rett.v1" in status.begrunnelse
+    assert engine.awaiting("SP1") is None and engine.awaiting("SP10") is None

@@ -1,4 +1,5 @@
 from shared.migrations import run_env
 from shared.outbox_tables import platform_metadata
+from tolkeregister.models import Base
 
-run_env([platform_metadata])
+run_env([Base.metadata, platform_metadata])
