@@ -199,11 +199,13 @@ def rate_years() -> list[int]:
 
 @cache
 def rates(year: int) -> Rates:
-    """The rates of ``year``; for a year without a file, the newest earlier year's (a provisional figure)."""
-    known = [y for y in rate_years() if y <= year]
+    """The rates of ``year``; for a year without a file, the newest earlier year's, or before the first file the
+    first year's (a provisional figure: ``Rates.ar`` says which year's rates they are)."""
+    known = rate_years()
     if not known:
         raise KeyError(year)
-    f = RatesFile.model_validate(yaml.safe_load((DATA / f"satser-{known[-1]}.yaml").read_text(encoding="utf-8")))
+    chosen = max((y for y in known if y <= year), default=known[0])
+    f = RatesFile.model_validate(yaml.safe_load((DATA / f"satser-{chosen}.yaml").read_text(encoding="utf-8")))
     em = f.em_tilskudd
     return Rates(ar=f.ar, ar1={k: to_ore(v) for k, v in f.integreringstilskudd.ar1.items()},
                  senere_ar={k: to_ore(v) for k, v in f.integreringstilskudd.senere_ar.items()},
