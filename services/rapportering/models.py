@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text
 
 from shared.types import UtcDateTime
 
@@ -136,4 +136,41 @@ case_queue = Table(
     Column("event_id", String(64), nullable=False),
     Column("event_time", UtcDateTime, nullable=False),
     Index("ix_case_queue_vedtaksdato", "vedtaksdato"),
+)
+
+# The generic fact store: the current fact of every subject of a fact type without a table of its own
+# (rapportering.facts.base), as JSON, with the first and last date it puts the fact in a period (lineage
+# filters on them). Part of the replayable read model.
+fact = Table(
+    "fact",
+    metadata,
+    Column("fact_type", String(32), primary_key=True),
+    Column("subject", String(64), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("fra", Date, nullable=True),
+    Column("til", Date, nullable=True),
+    Column("event_id", String(64), nullable=False),
+    Column("event_time", UtcDateTime, nullable=False),
+    Index("ix_fact_type_fra", "fact_type", "fra"),
+)
+
+# Key figures (nokkeltall events) an assignment or requirement is followed up by, history keyed by event id;
+# the current figure for (ar, objekt, periode, navn, dimensjon, kategori) is the latest (event time, id).
+key_figure = Table(
+    "key_figure",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("event_time", UtcDateTime, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("ar", Integer, nullable=False),
+    Column("objekt", String(8), nullable=False),
+    Column("periode", String(10), nullable=False),
+    Column("navn", String(40), nullable=False),
+    Column("tekst", String(200), nullable=False),
+    Column("dimensjon", String(16), nullable=False),
+    Column("kategori", String(40), nullable=False),
+    Column("antall", BigInteger, nullable=False),
+    Column("nevner", BigInteger, nullable=True),
+    Column("personer", Boolean, nullable=False),
+    Index("ix_key_figure_ar_objekt", "ar", "objekt"),
 )

@@ -17,7 +17,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import engine
-from rapportering.models import assessment, measure_cell, milestone_update, places, report_text
+from rapportering.models import assessment, key_figure, measure_cell, milestone_update, places, report_text
 from shared.consumer import Received, Rejected
 from shared.events import schemas as ev
 from shared.events.registry import topic_for
@@ -103,7 +103,7 @@ def _append(table, **extra) -> Callable[[BatchState, Received], None]:
 
     def handle(state: BatchState, item: Received) -> None:
         row = {**item.data.model_dump(), **extra, "event_id": item.envelope.id, "event_time": item.envelope.time}
-        if table is milestone_update:
+        if table is milestone_update or table is key_figure:
             row["source"] = item.envelope.source
         state.appended[table].append(row)
 
@@ -115,6 +115,7 @@ HANDLERS: dict[str, Callable[[BatchState, Received], None]] = {
     ev.ANMODNING_SENDT_V1.type: _on_places("anmodning"),
     ev.KOMMUNEVEDTAK_FATTET_V1.type: _on_places("vedtak"),
     **{spec.type: _append(milestone_update) for spec in ev.MILEPAEL_OPPDATERT_V1.values()},
+    **{spec.type: _append(key_figure) for spec in ev.NOKKELTALL_V1.values()},
     ev.RISIKOVURDERING_V1.type: _append(assessment),
     ev.RAPPORTTEKST_V1.type: _append(report_text),
 }
@@ -125,7 +126,12 @@ class MeasureProjection:
     published report recorded."""
 
     topics = tuple(topic_for(s) for s in ("bosetting", "kvalifisering", "tolkeregister", "tilskudd", "rapportering"))
-    handles = frozenset(HANDLERS)
+
+    @property
+    def handles(self) -> frozenset[str]:
+        """The wired handlers, and every event a fact type reads (looked up when asked, so a definition is all
+        a measure needs)."""
+        return frozenset(HANDLERS) | {t for f in engine.FACT_TYPES for t in f.reads}
 
     def __init__(self, only: frozenset[str] | None = None) -> None:
         self.only = only
@@ -136,7 +142,7 @@ class MeasureProjection:
         state = BatchState()
         await self._load(session, events, state)
         for item in events:
-            HANDLERS[item.envelope.type](state, item)
+            HANDLERS.get(item.envelope.type, _on_facts)(state, item)
         await self._write(session, state)
 
     async def _load(self, session: AsyncSession, events: Sequence[Received], state: BatchState) -> None:
@@ -153,23 +159,25 @@ class MeasureProjection:
     async def _load_facts(session: AsyncSession, fact_type: engine.FactType, events: Sequence[Received],
                           state: BatchState) -> None:
         subjects = list({fact_type.subject(e) for e in events if e.envelope.type in fact_type.reads})
-        table, key = fact_type.table, fact_type.key
+        table, key = fact_type.stored_in, fact_type.key
         for i in range(0, len(subjects), 500):
             chunk = subjects[i:i + 500]
-            rows = await session.execute(select(table).where(one_of(session, table.c[key], chunk)))
+            rows = await session.execute(select(table).where(*fact_type.where(),
+                                                             one_of(session, fact_type.key_column, chunk)))
             for row in rows.mappings():
                 state.facts[fact_type.name][row[key]] = (fact_type.from_row(row), row["event_time"], row["event_id"])
 
     async def _write(self, session: AsyncSession, state: BatchState) -> None:
         for fact_type in engine.FACT_TYPES:
-            known, key = state.facts[fact_type.name], fact_type.key
+            known = state.facts[fact_type.name]
             rows = []
             for subject in state.changed[fact_type.name]:
                 fact, event_time, event_id = known[subject]
-                rows.append({key: subject, **vars(fact), "event_id": event_id, "event_time": event_time})
-            await upsert(session, fact_type.table, rows, key=(key,),
-                         update=lambda t, ex, key=key: {c.name: getattr(ex, c.name) for c in t.columns
-                                                        if c.name != key})
+                rows.append({**fact_type.to_row(subject, fact), "event_id": event_id, "event_time": event_time})
+            keys = ("fact_type", "subject") if fact_type.table is None else (fact_type.key,)
+            await upsert(session, fact_type.stored_in, rows, key=keys,
+                         update=lambda t, ex, keys=keys: {c.name: getattr(ex, c.name) for c in t.columns
+                                                          if c.name not in keys})
         deltas = [
             {"measure": m, "period": p, "dimension": d, "value": v, "numerator": num, "denominator": den}
             for (m, p, d, v), (num, den) in state.cells.items() if num or den

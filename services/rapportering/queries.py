@@ -95,11 +95,11 @@ async def events_for_cell(session: AsyncSession, measure: str, period: str, dime
     if found is None:
         return []
     definition, fact_type = found
-    table, (start, end) = fact_type.table, period_range(period)
+    table, (start, end) = fact_type.stored_in, period_range(period)
     wanted = (definition.id, period, dimension, value)
     base = (select(table, processed_event.c.event_type, processed_event.c.processed_at)
             .join(processed_event, processed_event.c.event_id == table.c.event_id)
-            .where(table.c[fact_type.date_column] >= start, table.c[fact_type.date_column] <= end)
+            .where(*fact_type.where(), *fact_type.in_period(start, end))
             .order_by(table.c.event_id))
     out: list[dict] = []
     while len(out) < limit:
