@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapportering import formats, queries, reports, service
+from rapportering import budget, formats, queries, reports, service
 from rapportering.service import model_for
 from shared import errors
 from shared.app import SessionDep, SettingsDep, UowDep
@@ -110,6 +110,15 @@ async def list_assignments(session: SessionDep, principal: Internal,
                            per_dato: Annotated[date | None, Query()] = None) -> list[dict[str, Any]]:
     model = model_for(ar)
     return await service.assignment_overview(session=session, model=model, as_of=as_of_for(ar, per_dato))
+
+
+@styring.get("/budsjett", summary="Budsjettet: ramme, forbruk per dato, forpliktet og prognose per post og binding, "
+             "med risiko for over- eller mindreforbruk")
+async def budget_overview(session: SessionDep, principal: Internal,
+                          ar: Annotated[int, Query(ge=2000, le=2100, examples=[2017])],
+                          per_dato: Annotated[date | None, Query(description="Default: today, or 31.12 for a past "
+                                                                 "year")] = None) -> dict[str, Any]:
+    return await budget.section(session, model_for(ar), as_of_for(ar, per_dato))
 
 
 # --- inputs ----------------------------------------------------------------------------------------------
