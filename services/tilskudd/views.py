@@ -14,7 +14,7 @@ from shared.auth import Principal, require_scope
 from shared.dates import today_oslo
 from shared.events.registry import REGISTRY, topic_for
 from shared.problems import PROBLEM_RESPONSES
-from tilskudd import entitlements, figures, frame, service
+from tilskudd import entitlements, excel, figures, frame, service
 from tilskudd.money import NotMoney, kroner, parse_kroner
 from tilskudd.schemas import (
     AnnulleringInn,
@@ -39,6 +39,7 @@ Ar = Annotated[int, Path(ge=2000, le=2100, examples=[2017])]
 Id = Annotated[str, Path(max_length=36, examples=["3b8f0c1e-6a8e-4f3c-9a55-2b0f8d1e7c10"])]
 Slug = Annotated[str, Path(pattern=r"^[a-z0-9-]{2,40}$", examples=["gronland"])]
 PersonRef = Annotated[str, Path(pattern=r"^p-[0-9a-f]{32}$", examples=["p-3f2a9c1e0b7d4a6f8e5c2b1a0d9e8f7c"])]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OVERCOMMITTED = {409: {"description": "Tilsagnet ville overskride bindingen eller posten; svaret sier hvor mye som er "
                        "igjen (`gjenstaende`)", "content": {"application/problem+json": {"example": {
                            "type": "https://imdi-styring/problemer/overforpliktelse", "title": "Konflikt",
@@ -97,14 +98,10 @@ budsjett = APIRouter(tags=["budsjett og forbruk"])
 async def spend(ar: Ar, session: SessionDep, principal: Reader,
                 per_dato: Annotated[date | None, Query(description="Default: today, or 31.12 for a past year")]
                 = None) -> Forbruk:
-    try:
-        lines = frame.lines(ar)
-    except KeyError as exc:
-        raise errors.NotFound(f"Det finnes ingen budsjettramme for {ar}.") from exc
-    as_of = per_dato or min(today_oslo(), date(ar, 12, 31))
+    as_of, found = await _figures(session, ar, per_dato)
     out = []
-    for line in lines.values():
-        f = await figures.compute(session, line, as_of)
+    for f in found.values():
+        line = f.line
         out.append(Linje(
             id=line.id, kapittel=line.kapittel, post=line.post, binding=line.binding, navn=line.navn,
             ramme=None if line.belop_ore is None else kroner(line.belop_ore),
@@ -114,6 +111,28 @@ async def spend(ar: Ar, session: SessionDep, principal: Reader,
             gjenstaende_ramme=None if line.belop_ore is None else kroner(line.belop_ore - f.forpliktet),
             saerskilt_kriterium=f.saerskilt_kriterium))
     return Forbruk(ar=ar, per_dato=as_of, linjer=out)
+
+
+async def _figures(session, ar: int, per_dato: date | None) -> tuple[date, dict[str, figures.Figures]]:
+    try:
+        lines = frame.lines(ar)
+    except KeyError as exc:
+        raise errors.NotFound(f"Det finnes ingen budsjettramme for {ar}.") from exc
+    as_of = per_dato or min(today_oslo(), date(ar, 12, 31))
+    return as_of, {line_id: await figures.compute(session, line, as_of) for line_id, line in lines.items()}
+
+
+@budsjett.get("/forbruk/{ar}/xlsx", summary="Budsjett og forbruk som Excel, etter kapittel, post og binding",
+              response_class=Response, responses={200: {"content": {XLSX: {"schema": {
+                  "type": "string", "format": "binary"}, "example": "(regneark: Kapittel, Post, Binding, Navn, "
+                  "Ramme, Bevilget, Utbetalt, Forpliktet, Prognose resten av året, Prognose for året, "
+                  "Gjenstående ramme)"}}}})
+async def spend_excel(ar: Ar, session: SessionDep, principal: Reader,
+                      per_dato: Annotated[date | None, Query(description="Default: today, or 31.12 for a past year")]
+                      = None) -> Response:
+    as_of, found = await _figures(session, ar, per_dato)
+    return Response(excel.workbook(ar, as_of, found), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="forbruk-{ar}-{as_of.isoformat()}.xlsx"'})
 
 
 # --- grant schemes and applications ----------------------------------------------------------------------

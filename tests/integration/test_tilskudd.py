@@ -143,3 +143,27 @@ async def test_parallel_decisions_never_over_commit_and_leave_nothing_half_writt
             ramme.c.id == "2017:496.62/gronland-oslo"))).scalar_one()
     assert tuple(granted) == (5, 350_000_000) and counter == 350_000_000
     assert (await event_types(til)).count("tilsagn-gitt") == 5
+
+
+async def test_budget_and_spend_to_excel_by_chapter_post_and_binding(til, write):
+    from decimal import Decimal
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    assert (await til.put("/api/v1/ordninger/gronland", headers=write, json=GRONLAND)).status_code == 201
+    decision = (await grant(til, write, await apply_for(til, write, "4000000.00"), "4000000.00")).json()
+    await til.post(f"/api/v1/tilsagn/{decision['id']}/utbetalinger", headers=write,
+                   json={"belop": "1234567.89", "dato": "2017-03-01"})
+    r = await til.get("/api/v1/forbruk/2017/xlsx?per_dato=2017-06-30", headers=write)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(BytesIO(r.content))["Forbruk"]
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert [r[0] for r in rows if r[1] is None] == [495, 496, 497]  # a heading row per chapter
+    assert len([r for r in rows if r[1] is not None]) == 27  # 12 posts and 15 bindings
+    gronland = next(r for r in rows if r[2] == "gronland-oslo")
+    api = await line(til, write, "496.62/gronland-oslo", "2017-06-30")
+    assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in gronland[4:11] if v is not None] == [
+        Decimal(api[k]) for k in ("ramme", "utbetalt", "forpliktet", "prognose_rest", "prognose_ar",
+                                  "gjenstaende_ramme")]
+    assert gronland[6] == 1234567.89 and ws.cell(3, 5).number_format == "#,##0.00"
