@@ -190,3 +190,31 @@ class Forbruk(BaseModel):
     ar: int
     per_dato: date
     linjer: list[Linje]
+
+
+class TilsagnImportRad(Mottaker):
+    """An existing decision from the case-handling system, with its scheme; idempotent by ``ekstern_id``."""
+
+    ekstern_id: str = Field(min_length=1, max_length=100)
+    ordning: str = Field(pattern=r"^[a-z0-9-]{2,40}$")
+    belop: str = Kroner
+    vilkar: str | None = Field(default=None, max_length=20000)
+    dato: date
+    periode_fra: date
+    periode_til: date
+
+    @model_validator(mode="after")
+    def _period(self):
+        if self.periode_til < self.periode_fra:
+            raise ValueError("Perioden slutter før den begynner.")
+        return self
+
+
+class UtbetalingImportRad(_In):
+    """An existing disbursement or repayment on an imported decision; idempotent by ``ekstern_id``."""
+
+    ekstern_id: str = Field(min_length=1, max_length=100)
+    tilsagn_ekstern_id: str = Field(min_length=1, max_length=100)
+    type: Literal["utbetaling", "tilbakebetaling"] = "utbetaling"
+    belop: str = Kroner
+    dato: date

@@ -212,38 +212,58 @@ def _refuse_overcommitment(line_id: str, left: int | None, amount_ore: int) -> N
 
 async def create_decision(*, uow: UnitOfWork, data, amount_ore: int) -> dict:
     """Grant an application: refused with how much is left if it would over-commit the binding or post."""
-    if amount_ore <= 0:
-        raise errors.Invalid.field("belop", "Beløpet må være større enn null.")
     async with Writer(uow):
         session = uow.session
-        if data.ekstern_id and (same := (await session.execute(select(tilsagn).where(
-                tilsagn.c.ekstern_id == data.ekstern_id))).mappings().first()):
-            return dict(same)  # idempotent import: the decision is there already
+        if data.ekstern_id and (same := await decision_by_source(session, data.ekstern_id)):
+            return same  # idempotent: the decision is there already
         app = await get_application(session=session, application_id=data.soknad_id)
         if app["status"] != "mottatt":
             raise errors.Conflict("Søknaden er allerede avgjort.", slug="soknad-avgjort")
         scheme = await get_scheme(session=session, scheme_id=app["ordning_id"])
-        year, kap, post, binding = scheme["ar"], scheme["kapittel"], scheme["post"], scheme["binding"]
-        if data.dato.year != year:
-            raise errors.Invalid.field("dato", f"Tilsagn på ordningen gis i budsjettåret {year}.")
-        rows = await lock_post(session, year, kap, post)
-        line_id, left = room(rows, year, kap, post, binding)
-        _refuse_overcommitment(line_id, left, amount_ore)
-        row = {"id": str(uuid.uuid4()), "ekstern_id": data.ekstern_id, "soknad_id": app["id"],
-               "ordning_id": scheme["id"], "ar": year, "kapittel": kap, "post": post, "binding": binding,
-               "kommunenummer": app["kommunenummer"], "organisasjonsnummer": app["organisasjonsnummer"],
-               "belop_ore": amount_ore, "vilkar": data.vilkar, "dato": data.dato, "periode_fra": data.periode_fra,
-               "periode_til": data.periode_til, "utbetalt_ore": 0, "tilbakebetalt_ore": 0, "annullert_ore": 0,
-               "annullert_dato": None}
-        await session.execute(tilsagn.insert().values(**row))
-        await session.execute(update(soknad).where(soknad.c.id == app["id"]).values(status="innvilget"))
-        await _move(session, year, kap, post, binding, amount_ore)
-        uow.publish(tev.TilsagnGittV1(
-            ar=year, kapittel=kap, post=post, binding=binding, tilsagn_id=row["id"], ordning=scheme["id"],
-            kommunenummer=row["kommunenummer"], organisasjonsnummer=row["organisasjonsnummer"],
-            belop_ore=amount_ore, dato=data.dato, periode_fra=data.periode_fra, periode_til=data.periode_til))
-        await figures.publish(session, uow.publish, year, _line_ids(kap, post, binding), data.dato)
+        row = await decide(uow, scheme=scheme, application_id=app["id"], kommunenummer=app["kommunenummer"],
+                           organisasjonsnummer=app["organisasjonsnummer"], amount_ore=amount_ore, data=data)
+        await figures.publish(session, uow.publish, row["ar"], line_ids(row), row["dato"])
     return row
+
+
+async def decision_by_source(session: AsyncSession, ekstern_id: str) -> dict | None:
+    row = (await session.execute(select(tilsagn).where(tilsagn.c.ekstern_id == ekstern_id))).mappings().first()
+    return dict(row) if row else None
+
+
+async def decide(uow: UnitOfWork, *, scheme: dict, application_id: str | None, kommunenummer: str | None,
+                 organisasjonsnummer: str | None, amount_ore: int, data) -> dict:
+    """Check and record one decision inside the caller's locked transaction (see :class:`Writer`): every check
+    comes before the first write, so a refused decision writes nothing. The caller publishes the figures."""
+    if amount_ore <= 0:
+        raise errors.Invalid.field("belop", "Beløpet må være større enn null.")
+    _check_recipient(scheme, kommunenummer)
+    session = uow.session
+    year, kap, post, binding = scheme["ar"], scheme["kapittel"], scheme["post"], scheme["binding"]
+    if data.dato.year != year:
+        raise errors.Invalid.field("dato", f"Tilsagn på ordningen gis i budsjettåret {year}.")
+    rows = await lock_post(session, year, kap, post)
+    line_id, left = room(rows, year, kap, post, binding)
+    _refuse_overcommitment(line_id, left, amount_ore)
+    row = {"id": str(uuid.uuid4()), "ekstern_id": data.ekstern_id, "soknad_id": application_id,
+           "ordning_id": scheme["id"], "ar": year, "kapittel": kap, "post": post, "binding": binding,
+           "kommunenummer": kommunenummer, "organisasjonsnummer": organisasjonsnummer,
+           "belop_ore": amount_ore, "vilkar": data.vilkar, "dato": data.dato, "periode_fra": data.periode_fra,
+           "periode_til": data.periode_til, "utbetalt_ore": 0, "tilbakebetalt_ore": 0, "annullert_ore": 0,
+           "annullert_dato": None}
+    await session.execute(tilsagn.insert().values(**row))
+    if application_id is not None:
+        await session.execute(update(soknad).where(soknad.c.id == application_id).values(status="innvilget"))
+    await _move(session, year, kap, post, binding, amount_ore)
+    uow.publish(tev.TilsagnGittV1(
+        ar=year, kapittel=kap, post=post, binding=binding, tilsagn_id=row["id"], ordning=scheme["id"],
+        kommunenummer=kommunenummer, organisasjonsnummer=organisasjonsnummer, belop_ore=amount_ore, dato=data.dato,
+        periode_fra=data.periode_fra, periode_til=data.periode_til))
+    return row
+
+
+def line_ids(row: dict) -> list[str]:
+    return _line_ids(row["kapittel"], row["post"], row["binding"])
 
 
 def _line_ids(kapittel: int, post: str, binding: str | None) -> list[str]:
@@ -257,40 +277,51 @@ def unpaid(row: dict) -> int:
 async def create_payment(*, uow: UnitOfWork, decision_id: str, data, amount_ore: int) -> dict:
     """A disbursement (no more than is unpaid) or a repayment (no more than is paid); a repayment also lowers
     the commitment, so the money can be granted again."""
-    if amount_ore <= 0:
-        raise errors.Invalid.field("belop", "Beløpet må være større enn null.")
     async with Writer(uow):
         session = uow.session
-        if data.ekstern_id and (same := (await session.execute(select(utbetaling).where(
-                utbetaling.c.ekstern_id == data.ekstern_id))).mappings().first()):
-            return dict(same)
-        found = await get_decision(session=session, decision_id=decision_id)
-        await lock_post(session, found["ar"], found["kapittel"], found["post"])
-        row = await get_decision(session=session, decision_id=decision_id)
-        if data.dato < row["dato"]:
-            raise errors.Invalid.field("dato", "Utbetalingen kan ikke være før tilsagnet.")
-        paid = row["utbetalt_ore"] - row["tilbakebetalt_ore"]
-        if data.type == "utbetaling" and amount_ore > unpaid(row):
-            raise errors.Invalid.field("belop", f"Beløpet er mer enn det som gjenstår av tilsagnet: "
-                                       f"{kroner(unpaid(row))} kr.")
-        if data.type == "tilbakebetaling" and amount_ore > paid:
-            raise errors.Invalid.field("belop", f"Tilbakebetalingen er mer enn det som er utbetalt: {kroner(paid)} kr.")
-        column = "utbetalt_ore" if data.type == "utbetaling" else "tilbakebetalt_ore"
-        await session.execute(update(tilsagn).where(tilsagn.c.id == decision_id).values(
-            {column: tilsagn.c[column] + amount_ore}))
-        if data.type == "tilbakebetaling":
-            await _move(session, row["ar"], row["kapittel"], row["post"], row["binding"], -amount_ore)
-        payment = {"id": str(uuid.uuid4()), "ekstern_id": data.ekstern_id, "tilsagn_id": decision_id,
-                   "type": data.type, "belop_ore": amount_ore, "dato": data.dato}
-        await session.execute(utbetaling.insert().values(**payment))
-        uow.publish(tev.UtbetalingGjortV1(
-            ar=row["ar"], kapittel=row["kapittel"], post=row["post"], binding=row["binding"],
-            utbetaling_id=payment["id"], tilsagn_id=decision_id, type=data.type, kommunenummer=row["kommunenummer"],
-            organisasjonsnummer=row["organisasjonsnummer"], belop_ore=amount_ore, dato=data.dato))
-        await figures.publish(session, uow.publish, row["ar"], _line_ids(row["kapittel"], row["post"],
-                                                                       row["binding"]), data.dato)
-        await _milestone(session, uow, row, data.dato)
+        if data.ekstern_id and (same := await payment_by_source(session, data.ekstern_id)):
+            return same
+        payment, row = await pay(uow, decision_id=decision_id, data=data, amount_ore=amount_ore)
+        await figures.publish(session, uow.publish, row["ar"], line_ids(row), data.dato)
     return payment
+
+
+async def payment_by_source(session: AsyncSession, ekstern_id: str) -> dict | None:
+    row = (await session.execute(select(utbetaling).where(utbetaling.c.ekstern_id == ekstern_id))).mappings().first()
+    return dict(row) if row else None
+
+
+async def pay(uow: UnitOfWork, *, decision_id: str, data, amount_ore: int) -> tuple[dict, dict]:
+    """Check and record one payment inside the caller's transaction; every check before the first write.
+    Returns (payment, decision as it was). The caller publishes the figures."""
+    if amount_ore <= 0:
+        raise errors.Invalid.field("belop", "Beløpet må være større enn null.")
+    session = uow.session
+    found = await get_decision(session=session, decision_id=decision_id)
+    await lock_post(session, found["ar"], found["kapittel"], found["post"])
+    row = await get_decision(session=session, decision_id=decision_id)
+    if data.dato < row["dato"]:
+        raise errors.Invalid.field("dato", "Utbetalingen kan ikke være før tilsagnet.")
+    paid = row["utbetalt_ore"] - row["tilbakebetalt_ore"]
+    if data.type == "utbetaling" and amount_ore > unpaid(row):
+        raise errors.Invalid.field("belop", f"Beløpet er mer enn det som gjenstår av tilsagnet: "
+                                   f"{kroner(unpaid(row))} kr.")
+    if data.type == "tilbakebetaling" and amount_ore > paid:
+        raise errors.Invalid.field("belop", f"Tilbakebetalingen er mer enn det som er utbetalt: {kroner(paid)} kr.")
+    column = "utbetalt_ore" if data.type == "utbetaling" else "tilbakebetalt_ore"
+    await session.execute(update(tilsagn).where(tilsagn.c.id == decision_id).values(
+        {column: tilsagn.c[column] + amount_ore}))
+    if data.type == "tilbakebetaling":
+        await _move(session, row["ar"], row["kapittel"], row["post"], row["binding"], -amount_ore)
+    payment = {"id": str(uuid.uuid4()), "ekstern_id": data.ekstern_id, "tilsagn_id": decision_id,
+               "type": data.type, "belop_ore": amount_ore, "dato": data.dato}
+    await session.execute(utbetaling.insert().values(**payment))
+    uow.publish(tev.UtbetalingGjortV1(
+        ar=row["ar"], kapittel=row["kapittel"], post=row["post"], binding=row["binding"],
+        utbetaling_id=payment["id"], tilsagn_id=decision_id, type=data.type, kommunenummer=row["kommunenummer"],
+        organisasjonsnummer=row["organisasjonsnummer"], belop_ore=amount_ore, dato=data.dato))
+    await _milestone(session, uow, row, data.dato)
+    return payment, row
 
 
 async def cancel_decision(*, uow: UnitOfWork, decision_id: str, dato: date) -> dict:

@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from shared import errors
 from shared.app import SessionDep, UowDep
 from shared.auth import Principal, require_scope
+from shared.bulk_import import ImportRapport, format_of, stopped_problem
 from shared.dates import today_oslo
 from shared.events.registry import REGISTRY, topic_for
 from shared.problems import PROBLEM_RESPONSES
-from tilskudd import entitlements, excel, figures, frame, service
+from tilskudd import entitlements, excel, figures, frame, importer, service
 from tilskudd.money import NotMoney, kroner, parse_kroner
 from tilskudd.schemas import (
     AnnulleringInn,
@@ -235,6 +236,55 @@ async def cancel_decision(tilsagn_id: Id, body: AnnulleringInn, uow: UowDep, pri
     _imdi_only(principal)
     return TilsagnUt(**service.decision_out(await service.cancel_decision(uow=uow, decision_id=tilsagn_id,
                                                                           dato=body.dato)))
+
+
+# --- import ---------------------------------------------------------------------------------------------
+IMPORT_DOC = ("Streamed; idempotent by `ekstern_id`; each row is checked as the API checks it (a decision that would "
+              "over-commit its binding or post is a row error), bad rows are listed with line numbers and reasons, "
+              "good rows are imported.")
+
+
+def _ndjson_csv(ndjson: str, csv: str) -> dict:
+    return {"requestBody": {"required": True, "content": {
+        "application/x-ndjson": {"schema": {"type": "string", "format": "binary"}, "example": ndjson},
+        "text/csv": {"schema": {"type": "string", "format": "binary"}, "example": csv}}}}
+
+
+@tilsagn.post("/import/tilsagn", response_model=ImportRapport, summary="Masseimport av eksisterende tilsagn",
+              description="NDJSON or CSV, one decision per row with the fields of `TilsagnImportRad`. " + IMPORT_DOC,
+              openapi_extra=_ndjson_csv(
+                  '{"ekstern_id":"TS-1","ordning":"gronland","kommunenummer":"0301","belop":"4000000.00",'
+                  '"dato":"2017-02-01","periode_fra":"2017-02-01","periode_til":"2017-12-31"}\n',
+                  "ekstern_id,ordning,kommunenummer,belop,dato,periode_fra,periode_til\n"
+                  "TS-1,gronland,0301,4000000.00,2017-02-01,2017-02-01,2017-12-31\n"),
+              responses={415: {"description": "Ukjent innholdstype"}})
+async def import_decisions(request: Request, principal: Writer) -> ImportRapport:
+    _imdi_only(principal)
+    try:
+        return await importer.decisions(db=request.app.state.db, body=request.stream(),
+                                        fmt=format_of(request.headers.get("content-type", "")),
+                                        on_commit=request.app.state.relay.notify)
+    except importer.ImportStopped as stopped:
+        raise stopped_problem(stopped) from stopped
+
+
+@tilsagn.post("/import/utbetalinger", response_model=ImportRapport,
+              summary="Masseimport av eksisterende utbetalinger og tilbakebetalinger",
+              description="NDJSON or CSV, one payment per row with the fields of `UtbetalingImportRad`, on decisions "
+              "imported before (`tilsagn_ekstern_id`). " + IMPORT_DOC,
+              openapi_extra=_ndjson_csv(
+                  '{"ekstern_id":"UT-1","tilsagn_ekstern_id":"TS-1","type":"utbetaling","belop":"4000000.00",'
+                  '"dato":"2017-02-20"}\n',
+                  "ekstern_id,tilsagn_ekstern_id,type,belop,dato\nUT-1,TS-1,utbetaling,4000000.00,2017-02-20\n"),
+              responses={415: {"description": "Ukjent innholdstype"}})
+async def import_payments(request: Request, principal: Writer) -> ImportRapport:
+    _imdi_only(principal)
+    try:
+        return await importer.payments(db=request.app.state.db, body=request.stream(),
+                                       fmt=format_of(request.headers.get("content-type", "")),
+                                       on_commit=request.app.state.relay.notify)
+    except importer.ImportStopped as stopped:
+        raise stopped_problem(stopped) from stopped
 
 
 # --- entitlements from settlements --------------------------------------------------------------------

@@ -167,3 +167,35 @@ async def test_budget_and_spend_to_excel_by_chapter_post_and_binding(til, write)
         Decimal(api[k]) for k in ("ramme", "utbetalt", "forpliktet", "prognose_rest", "prognose_ar",
                                   "gjenstaende_ramme")]
     assert gronland[6] == 1234567.89 and ws.cell(3, 5).number_format == "#,##0.00"
+
+
+async def test_import_of_decisions_and_payments_is_idempotent_with_errors_per_row(til, write):
+    assert (await til.put("/api/v1/ordninger/gronland", headers=write, json=GRONLAND)).status_code == 201
+    base = {"ordning": "gronland", "dato": "2017-02-01", "periode_fra": "2017-02-01", "periode_til": "2017-12-31"}
+    rows = [{**base, "ekstern_id": "TS-1", "kommunenummer": "0301", "belop": "3000000.00"},
+            {**base, "ekstern_id": "TS-2", "kommunenummer": "0301", "belop": "1000000.01"},  # over-commits
+            {**base, "ekstern_id": "TS-3", "organisasjonsnummer": "974760674", "belop": "10.00"},  # bad orgnr
+            {**base, "ekstern_id": "TS-4", "organisasjonsnummer": "974760673", "belop": "1000000.00"}]
+    body = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    ndjson = {**write, "Content-Type": "application/x-ndjson"}
+    first = (await til.post("/api/v1/import/tilsagn", content=body, headers=ndjson)).json()
+    assert (first["opprettet"], first["avvist"]) == (2, 2)
+    assert {f["ekstern_id"]: f["feil"][0]["felt"] for f in first["feil"]} == {"TS-2": "(rad)",
+                                                                             "TS-3": "organisasjonsnummer"}
+    assert "1000000.00 kr" in first["feil"][0]["feil"][0]["melding"]
+    again = (await til.post("/api/v1/import/tilsagn", content=body, headers=ndjson)).json()
+    assert (again["opprettet"], again["uendret"], again["avvist"]) == (0, 2, 2)
+    csv = ("ekstern_id,tilsagn_ekstern_id,type,belop,dato\nUT-1,TS-1,utbetaling,2000000.00,2017-02-20\n"
+           "UT-2,TS-9,utbetaling,1.00,2017-02-20\nUT-3,TS-1,utbetaling,1000000.01,2017-03-01\n"
+           "UT-4,TS-1,tilbakebetaling,0.50,2017-03-02\n")
+    paid = (await til.post("/api/v1/import/utbetalinger", content=csv.encode(),
+                           headers={**write, "Content-Type": "text/csv"})).json()
+    assert (paid["opprettet"], paid["avvist"]) == (2, 2)
+    assert {f["ekstern_id"] for f in paid["feil"]} == {"UT-2", "UT-3"}
+    paid_again = (await til.post("/api/v1/import/utbetalinger", content=csv.encode(),
+                                 headers={**write, "Content-Type": "text/csv"})).json()
+    assert (paid_again["opprettet"], paid_again["uendret"]) == (0, 2)
+    g = await line(til, write, "496.62/gronland-oslo")
+    assert (g["forpliktet"], g["utbetalt"], g["prognose_rest"]) == ("3999999.50", "1999999.50", "2000000.00")
+    assert (await event_types(til)).count("tilsagn-gitt") == 2
+    assert (await event_types(til)).count("utbetaling-gjort") == 2
