@@ -11,6 +11,9 @@ from stdnum.no import orgnr
 
 from tilskudd.money import KRONER_PATTERN
 
+TILSAGN_ID = "3b8f0c1e-6a8e-4f3c-9a55-2b0f8d1e7c10"
+SOKNAD_ID = "5b0c8a5e-1f2d-4c3b-9a8e-7d6c5b4a3f21"
+
 Kroner = Field(pattern=KRONER_PATTERN, description="Kroner as text, at most two decimals (\"4000000.00\").",
                examples=["4000000.00"])
 Slug = Field(pattern=r"^[a-z0-9-]{2,40}$")
@@ -64,6 +67,11 @@ class OrdningInn(_In):
 
 
 class OrdningUt(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "gronland", "navn": "Strakstiltak på Grønland", "ar": 2017, "kapittel": 496, "post": "62",
+        "binding": "gronland-oslo", "regelverk": "Tilskudd til Oslo kommune til strakstiltak på Grønland.",
+        "mottakere": "kommune", "soknad_fra": "2017-01-02", "soknad_til": "2017-02-15"}]})
+
     id: str
     navn: str
     ar: int
@@ -86,6 +94,10 @@ class SoknadInn(Mottaker):
 
 
 class SoknadUt(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": SOKNAD_ID, "ordning_id": "gronland", "kommunenummer": "0301", "organisasjonsnummer": None,
+        "belop": "4000000.00", "mottatt": "2017-01-20", "status": "mottatt"}]})
+
     id: str
     ordning_id: str
     kommunenummer: str | None
@@ -117,6 +129,13 @@ class TilsagnInn(_In):
 
 
 class TilsagnUt(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": TILSAGN_ID, "ekstern_id": None, "soknad_id": SOKNAD_ID, "ordning_id": "gronland", "ar": 2017,
+        "kapittel": 496, "post": "62", "binding": "gronland-oslo", "kommunenummer": "0301",
+        "organisasjonsnummer": None, "belop": "4000000.00", "vilkar": "Rapport innen 1.3.2018.",
+        "dato": "2017-02-01", "periode_fra": "2017-02-01", "periode_til": "2017-12-31", "utbetalt": "4000000.00",
+        "tilbakebetalt": "0.00", "annullert": "0.00", "gjenstaende": "0.00"}]})
+
     id: str
     ekstern_id: str | None
     soknad_id: str | None
@@ -149,6 +168,10 @@ class UtbetalingInn(_In):
 
 
 class UtbetalingUt(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "7d1e2f3a-4b5c-4d6e-8f90-a1b2c3d4e5f6", "ekstern_id": None, "tilsagn_id": TILSAGN_ID,
+        "type": "utbetaling", "belop": "4000000.00", "dato": "2017-02-20"}]})
+
     id: str
     ekstern_id: str | None
     tilsagn_id: str

@@ -40,6 +40,8 @@ Ar = Annotated[int, Path(ge=2000, le=2100, examples=[2017])]
 Id = Annotated[str, Path(max_length=36, examples=["3b8f0c1e-6a8e-4f3c-9a55-2b0f8d1e7c10"])]
 Slug = Annotated[str, Path(pattern=r"^[a-z0-9-]{2,40}$", examples=["gronland"])]
 PersonRef = Annotated[str, Path(pattern=r"^p-[0-9a-f]{32}$", examples=["p-3f2a9c1e0b7d4a6f8e5c2b1a0d9e8f7c"])]
+PerDato = Annotated[date | None, Query(description="Default: today, or 31.12 for a past year",
+                                       examples=["2017-06-30"])]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OVERCOMMITTED = {409: {"description": "Tilsagnet ville overskride bindingen eller posten; svaret sier hvor mye som er "
                        "igjen (`gjenstaende`)", "content": {"application/problem+json": {"example": {
@@ -97,8 +99,7 @@ budsjett = APIRouter(tags=["budsjett og forbruk"])
                       "utbetalt": "4000000.00", "forpliktet": "4000000.00", "prognose_rest": "0.00",
                       "prognose_ar": "4000000.00", "gjenstaende_ramme": "0.00", "saerskilt_kriterium": 0}]}}}}})
 async def spend(ar: Ar, session: SessionDep, principal: Reader,
-                per_dato: Annotated[date | None, Query(description="Default: today, or 31.12 for a past year")]
-                = None) -> Forbruk:
+                per_dato: PerDato = None) -> Forbruk:
     as_of, found = await _figures(session, ar, per_dato)
     out = []
     for f in found.values():
@@ -129,8 +130,7 @@ async def _figures(session, ar: int, per_dato: date | None) -> tuple[date, dict[
                   "Ramme, Bevilget, Utbetalt, Forpliktet, Prognose resten av året, Prognose for året, "
                   "Gjenstående ramme)"}}}})
 async def spend_excel(ar: Ar, session: SessionDep, principal: Reader,
-                      per_dato: Annotated[date | None, Query(description="Default: today, or 31.12 for a past year")]
-                      = None) -> Response:
+                      per_dato: PerDato = None) -> Response:
     as_of, found = await _figures(session, ar, per_dato)
     return Response(excel.workbook(ar, as_of, found), media_type=XLSX, headers={
         "Content-Disposition": f'attachment; filename="forbruk-{ar}-{as_of.isoformat()}.xlsx"'})
