@@ -87,7 +87,8 @@ def risk(forecast_ore: int, frame_ore: int | None) -> dict[str, Any]:
     deviation = forecast_ore - frame_ore
     per_mille = abs(deviation) * 1000 // frame_ore
     direction = "over" if deviation > 0 else "under"
-    status = "rod" if per_mille > ROD else "gul" if per_mille > GUL else "gronn"
+    off = abs(deviation) * 1000  # compared exactly, not the rounded per mille
+    status = "rod" if off > ROD * frame_ore else "gul" if off > GUL * frame_ore else "gronn"
     words = {"over": "overforbruk", "under": "mindreforbruk"}[direction]
     text = (f"Prognosen for året er {kroner(forecast_ore)} kr mot en ramme på {kroner(frame_ore)} kr: "
             f"{'ingen avvik' if deviation == 0 else f'{words} på {kroner(abs(deviation))} kr'} "
