@@ -23,7 +23,7 @@ from shared.events import tilskudd as tev
 from shared.events.registry import topic_for
 from tilskudd import figures, frame, rules
 from tilskudd.models import bosatt, kommunevedtak, ramme, rettighet
-from tilskudd.service import ensure_frame
+from tilskudd.service import Writer, ensure_frame, lock_post
 
 POSTS = [f"{rules.KAPITTEL}.{rules.POST_IT}", f"{rules.KAPITTEL}.{rules.POST_EM}"]
 
@@ -139,8 +139,10 @@ async def write_entitlements(session: AsyncSession, outbox: UnitOfWork, *, perso
 async def set_special(*, uow: UnitOfWork, person_ref: str, special: bool) -> dict:
     """IMDi marks a settled person's integreringstilskudd as paid under the special criterion of section 4.1
     (settled from reception without an asylum-based permit, resettlement or collective protection)."""
-    async with uow:
+    async with Writer(uow):
         session = uow.session
+        for year in frame.budget_years():  # the figures of post 60 are recomputed: one writer at a time
+            await lock_post(session, year, rules.KAPITTEL, rules.POST_IT)
         row = (await session.execute(select(bosatt).where(bosatt.c.person_ref == person_ref))).mappings().first()
         if row is None:
             raise errors.NotFound("Ingen bosetting er registrert for personen.")

@@ -83,11 +83,12 @@ class Writer:
 
 async def lock_post(session: AsyncSession, year: int, kapittel: int, post: str) -> dict[str, dict]:
     """Lock the post's frame row; return the post's and its bindings' rows by line id."""
-    await ensure_frame(session, year)
     post_id = ramme_id(year, f"{kapittel}.{post}")
-    locked = (await session.execute(select(ramme).where(ramme.c.id == post_id).with_for_update())).mappings().first()
-    if locked is None:
-        raise errors.Invalid.field("post", "Posten finnes ikke i budsjettrammen.")
+    query = select(ramme.c.id).where(ramme.c.id == post_id).with_for_update()
+    if (await session.execute(query)).first() is None:
+        await ensure_frame(session, year)  # the year's first money: its frame rows are made from the data file
+        if (await session.execute(query)).first() is None:
+            raise errors.Invalid.field("post", "Posten finnes ikke i budsjettrammen.")
     rows = (await session.execute(select(ramme).where(ramme.c.ar == year, ramme.c.kapittel == kapittel,
                                                       ramme.c.post == post))).mappings()
     return {r["id"]: dict(r) for r in rows}
