@@ -95,6 +95,9 @@ async def test_rapportering_agrees_exactly_with_tilskudd_per_post_and_binding(th
             return _ours(got) == want
         await eventually(agrees, timeout=60, what=f"rapportering's budget as of {day} equals tilskudd's")
     section = (await rap.get("/api/v1/budsjett?ar=2017&per_dato=2017-06-30", headers=intern)).json()
+    for kind, period, day in (("halvarsrapport", "2017-H1", "2017-06-30"), ("arsrapport", "2017", "2017-12-31")):
+        draft = (await rap.get(f"/api/v1/rapporter/{kind}/{period}/utkast", headers=intern)).json()
+        assert draft["budsjett"]["status"] == "data" and _ours(draft["budsjett"]) == await expected(day)
     post73 = next(p for k in section["kapitler"] for p in k["poster"] if k["kapittel"] == 496 and p["post"] == "73")
     assert post73["forbruk"] == "750000.55" and post73["risiko"]["status"] == "rod"  # 2 of 14.085 mill.: far under
 
