@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from shared.outbox_tables import outbox
 from tests.conftest import bearer, is_problem, running_app, service_settings
 from tilskudd.models import ramme, tilsagn
+from tilskudd.money import parse_kroner
 
 GRONLAND = {"navn": "Strakstiltak på Grønland", "ar": 2017, "kapittel": 496, "post": "62",
             "binding": "gronland-oslo", "regelverk": "Tilskudd til Oslo kommune.", "mottakere": "begge",
@@ -36,6 +37,15 @@ async def event_types(client) -> list[str]:
     async with client.app.state.db.sessions() as s:
         types = (await s.execute(select(outbox.c.event_type).order_by(outbox.c.seq))).scalars()
         return [t.split(".")[3] for t in types]
+
+
+async def published_figures(client, binding: str, day: str) -> tuple[int, ...]:
+    """The newest prognose-oppdatert event for the binding as of ``day``: (disbursed, committed, rest, year)."""
+    async with client.app.state.db.sessions() as s:
+        envelopes = [json.loads(e) for e in (await s.execute(select(outbox.c.envelope).where(
+            outbox.c.event_type == "no.imdi.tilskudd.prognose-oppdatert.v1").order_by(outbox.c.seq))).scalars()]
+    newest = [e["data"] for e in envelopes if e["data"]["binding"] == binding and e["data"]["per_dato"] == day][-1]
+    return tuple(newest[k] for k in ("utbetalt_ore", "forpliktet_ore", "prognose_rest_ore", "prognose_ar_ore"))
 
 
 async def apply_for(client, write, belop: str, scheme: str = "gronland", **who) -> str:
@@ -124,6 +134,10 @@ async def test_disbursement_repayment_and_cancellation_move_spend_and_commitment
         "2499999.90", "2499999.90", "0.00", "1500000.10")
     post = await line(til, write, "496.62", "2017-12-31")
     assert post["forpliktet"] == dec["forpliktet"] and post["ramme"] == "160670000.00"
+    for day in ("2017-02-28", "2017-06-30", "2017-12-31"):  # the published figures agree with the API's
+        api = await line(til, write, "496.62/gronland-oslo", day)
+        assert await published_figures(til, "gronland-oslo", day) == tuple(
+            parse_kroner(api[k]) for k in ("utbetalt", "forpliktet", "prognose_rest", "prognose_ar"))
     async with til.app.state.db.sessions() as s:  # the frame rows' counters agree with the decisions
         rows = dict((await s.execute(select(ramme.c.id, ramme.c.forpliktet_ore).where(
             ramme.c.id.in_(["2017:496.62", "2017:496.62/gronland-oslo"])))).all())
