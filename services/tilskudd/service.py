@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+import weakref
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,12 @@ from tilskudd import figures, frame
 from tilskudd.models import ordning, ramme, soknad, tilsagn, utbetaling
 from tilskudd.money import kroner
 
-_sqlite_writer = asyncio.Lock()
+_sqlite_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _sqlite_writer() -> asyncio.Lock:
+    """One writer per event loop (an asyncio lock belongs to the loop it first waits in)."""
+    return _sqlite_writers.setdefault(asyncio.get_running_loop(), asyncio.Lock())
 
 
 def ramme_id(year: int, line_id: str) -> str:
@@ -62,14 +68,14 @@ class Writer:
 
     async def __aenter__(self) -> UnitOfWork:
         if self.sqlite:
-            await _sqlite_writer.acquire()
+            await _sqlite_writer().acquire()
         try:
             await self.uow.__aenter__()
             if self.sqlite:  # a write first: the transaction holds SQLite's write lock from its start
                 await self.uow.session.execute(update(ramme).where(ramme.c.id == "").values(forpliktet_ore=0))
         except BaseException:
             if self.sqlite:
-                _sqlite_writer.release()
+                _sqlite_writer().release()
             raise
         return self.uow
 
@@ -78,7 +84,7 @@ class Writer:
             await self.uow.__aexit__(*exc)
         finally:
             if self.sqlite:
-                _sqlite_writer.release()
+                _sqlite_writer().release()
 
 
 async def lock_post(session: AsyncSession, year: int, kapittel: int, post: str) -> dict[str, dict]:
