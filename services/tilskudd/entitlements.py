@@ -2,9 +2,10 @@
 
 ``person-bosatt`` creates the person's entitlements (``rules.entitlements``); a later event for the person (a
 corrected settlement) replaces them, an older one changes nothing, and the idempotent consumer
-(``shared.consumer``) never applies one event twice. ``kommunevedtak-fattet`` feeds the forecast of settlements
-still to come. Each batch republishes the figures of posts 60 and 61 from the earliest month it touched, in the
-same transaction (the outbox rows are written with the batch).
+(``shared.consumer``) never applies one event twice. ``kommunevedtak-fattet`` and the settlement queue
+(``sak-registrert``, ``sak-endret``, ``sak-avsluttet``, ``person-bosatt``) feed the forecast of settlements still
+to come. Each batch republishes the figures of posts 60 and 61 from the earliest month it touched, in the same
+transaction (the outbox rows are written with the batch).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from shared.events import schemas as ev
 from shared.events import tilskudd as tev
 from shared.events.registry import topic_for
 from tilskudd import figures, frame, rules
-from tilskudd.models import bosatt, kommunevedtak, ramme, rettighet
+from tilskudd.models import bosatt, ko, kommunevedtak, ramme, rettighet
 from tilskudd.service import Writer, ensure_frame, lock_post
 
 POSTS = [f"{rules.KAPITTEL}.{rules.POST_IT}", f"{rules.KAPITTEL}.{rules.POST_EM}"]
@@ -45,7 +46,8 @@ class _Outbox(UnitOfWork):
 
 class EntitlementProjection:
     topics = (topic_for("bosetting"),)
-    handles = frozenset({ev.PERSON_BOSATT_V1.type, ev.KOMMUNEVEDTAK_FATTET_V1.type})
+    handles = frozenset({ev.PERSON_BOSATT_V1.type, ev.KOMMUNEVEDTAK_FATTET_V1.type, ev.SAK_REGISTRERT_V1.type,
+                         ev.SAK_ENDRET_V1.type, ev.SAK_AVSLUTTET_V1.type})
 
     async def apply(self, session: AsyncSession, events: Sequence[Received]) -> None:
         outbox = _Outbox(session)
@@ -56,10 +58,13 @@ class EntitlementProjection:
                 await session.execute(select(ramme.c.id).where(ramme.c.id.in_(
                     [f"{year}:{p}" for p in POSTS])).with_for_update())
         for item in events:
-            if item.envelope.type == ev.PERSON_BOSATT_V1.type:
-                changed = await settle(session, outbox, item)
-            else:
+            kind = item.envelope.type
+            if kind == ev.KOMMUNEVEDTAK_FATTET_V1.type:
                 changed = await decided(session, item)
+            else:
+                changed = await queue(session, item)
+                if kind == ev.PERSON_BOSATT_V1.type:
+                    changed += await settle(session, outbox, item)
             for year, since in changed:
                 touched[year] = min(since, touched.get(year, since))
         for year, since in touched.items():
@@ -81,6 +86,23 @@ async def decided(session: AsyncSession, item: Received) -> list[tuple[int, date
         await session.execute(update(kommunevedtak).where(
             kommunevedtak.c.ar == d.ar, kommunevedtak.c.kommunenummer == d.kommunenummer).values(**values))
     return [(d.ar, date(d.ar, 1, 1))]
+
+
+async def queue(session: AsyncSession, item: Received) -> list[tuple[int, date]]:
+    """The settlement queue: a case joins it with its decision and leaves it when settled or closed."""
+    d = item.data
+    closed = getattr(d, "bosettingsdato", None) or getattr(d, "avsluttet_dato", None)
+    row = (await session.execute(select(ko).where(ko.c.person_ref == d.person_ref))).mappings().first()
+    values = {"enslig_mindrearig": d.enslig_mindrearig, "vedtaksdato": d.vedtaksdato,
+              "lukket": closed if closed is not None else (row["lukket"] if row else None)}
+    if row is None:
+        await session.execute(insert(ko).values(person_ref=d.person_ref, **values))
+    elif dict(row) != {"person_ref": d.person_ref, **values}:
+        await session.execute(update(ko).where(ko.c.person_ref == d.person_ref).values(**values))
+    else:
+        return []
+    dates = [x for x in (d.vedtaksdato, closed, row and row["vedtaksdato"], row and row["lukket"]) if x]
+    return _changed_from([(x.year, x) for x in dates])
 
 
 async def settle(session: AsyncSession, outbox: _Outbox, item: Received) -> list[tuple[int, date]]:

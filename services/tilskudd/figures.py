@@ -5,8 +5,8 @@ planlagt forbruk resten av året".
   disbursed = disbursements less repayments by then; the rest of the year = what is committed and not yet paid.
 - Posts 60 and 61 add the entitlements from settlements: committed = the year's entitlements known by then
   (the settlement happened), disbursed = those whose payment date has come; the rest of the year adds the
-  settlements still expected this year (``rules.expected_settlements``: kommunevedtak less settled) at the
-  rates file's forecast rates.
+  settlements still expected this year (``rules.expected_settlements``: kommunevedtak less settled, no more than
+  the queue holds) at the rates file's forecast rates.
 - Published as ``prognose-oppdatert`` events per line and month end, from the month a change is dated in to
   December: a report counted at a month's end (30.06, 31.12, a monthly report) reads the figures as of its
   date, and a back-dated change republishes every later month end.
@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import tilskudd as tev
 from tilskudd import frame, rules
-from tilskudd.models import bosatt, kommunevedtak, rettighet, tilsagn, utbetaling
+from tilskudd.models import bosatt, ko, kommunevedtak, rettighet, tilsagn, utbetaling
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,9 @@ async def expected(session: AsyncSession, year: int, as_of: date) -> rules.Expec
                _sum(literal(1), bosatt.c.enslig_mindrearig).label("em"))
         .where(bosatt.c.bosettingsdato >= date(year, 1, 1), bosatt.c.bosettingsdato <= as_of)
         .group_by(bosatt.c.kommunenummer))).all()}
-    return rules.expected_settlements(decided, settled)
+    waiting, waiting_em = (await session.execute(select(func.count(), _sum(literal(1), ko.c.enslig_mindrearig)).where(
+        ko.c.vedtaksdato <= as_of, or_(ko.c.lukket.is_(None), ko.c.lukket > as_of)))).one()
+    return rules.expected_settlements(decided, settled, (int(waiting), int(waiting_em)))
 
 
 def is_entitlement_post(line: frame.Line) -> bool:
@@ -168,18 +170,26 @@ async def _entitlement_series(session: AsyncSession, line: frame.Line):
                _sum(literal(1), bosatt.c.enslig_mindrearig).label("em"))
         .where(bosatt.c.bosettingsdato >= date(line.ar, 1, 1), bosatt.c.bosettingsdato <= date(line.ar, 12, 31))
         .group_by(bosatt.c.kommunenummer, bosatt.c.bosettingsdato))).all()
-    return known, paid, flagged, decided, settled
+    queue = (await session.execute(
+        select(ko.c.vedtaksdato, ko.c.lukket, ko.c.enslig_mindrearig, func.count().label("n"))
+        .where(ko.c.vedtaksdato <= date(line.ar, 12, 31),
+               or_(ko.c.lukket.is_(None), ko.c.lukket >= date(line.ar, 1, 1)))
+        .group_by(ko.c.vedtaksdato, ko.c.lukket, ko.c.enslig_mindrearig))).all()
+    return known, paid, flagged, decided, (settled, queue)
 
 
-def _expected_from(decided: dict, settled: list, year: int, day: date) -> rules.Expected:
+def _expected_from(decided: dict, settled_and_queue: tuple, year: int, day: date) -> rules.Expected:
     if day >= date(year, 12, 31):
         return rules.Expected(0, 0)
+    settled, queue = settled_and_queue
     by_kommune: dict[str, tuple[int, int]] = {}
     for r in settled:
         if r.bosettingsdato <= day:
             n, em = by_kommune.get(r.kommunenummer, (0, 0))
             by_kommune[r.kommunenummer] = (n + int(r.n), em + int(r.em))
-    return rules.expected_settlements(decided, by_kommune)
+    open_ = [q for q in queue if q.vedtaksdato <= day and (q.lukket is None or q.lukket > day)]
+    waiting = (sum(int(q.n) for q in open_), sum(int(q.n) for q in open_ if q.enslig_mindrearig))
+    return rules.expected_settlements(decided, by_kommune, waiting)
 
 
 def _expected_amount(line: frame.Line, more: rules.Expected) -> int:

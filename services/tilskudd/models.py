@@ -137,3 +137,14 @@ kommunevedtak = Table(
     Column("event_time", UtcDateTime, nullable=False),
     UniqueConstraint("event_id", name="uq_kommunevedtak_event"),
 )
+
+# The settlement queue, from bosetting's case events: persons with a decision, and the date their case was settled
+# or closed. The forecast expects no more settlements than there are persons waiting (as of the date asked about).
+ko = Table(
+    "ko", metadata,
+    Column("person_ref", String(34), primary_key=True),
+    Column("enslig_mindrearig", Boolean, nullable=False),
+    Column("vedtaksdato", Date, nullable=False),
+    Column("lukket", Date, nullable=True),
+    Index("ix_ko_vedtaksdato", "vedtaksdato"),
+)

@@ -12,7 +12,8 @@
 - Year one is paid in the settlement month (on the settlement date), later years on the first day of the
   configured month of that year.
 - The forecast of settlements still to come in a year: per municipality, what it decided (kommunevedtak) less
-  what it has settled, never below zero; EM and others apart.
+  what it has settled, never below zero; EM and others apart; and never more than the persons waiting in the
+  settlement queue (a decision, not yet settled or closed).
 """
 
 from __future__ import annotations
@@ -69,13 +70,18 @@ class Expected:
     em: int
 
 
-def expected_settlements(decided: dict[str, tuple[int, int]], settled: dict[str, tuple[int, int]]) -> Expected:
-    """``decided``: kommune → (places, of which EM); ``settled``: kommune → (settled, of which EM)."""
+def expected_settlements(decided: dict[str, tuple[int, int]], settled: dict[str, tuple[int, int]],
+                         waiting: tuple[int, int] | None = None) -> Expected:
+    """``decided``: kommune → (places, of which EM); ``settled``: kommune → (settled, of which EM); ``waiting``:
+    (persons in the settlement queue, of which EM): no more can be settled than are waiting."""
     others = em = 0
     for kommune, (places, em_places) in decided.items():
         done, done_em = settled.get(kommune, (0, 0))
         others += max(0, (places - em_places) - (done - done_em))
         em += max(0, em_places - done_em)
+    if waiting is not None:
+        queue, queue_em = waiting
+        others, em = min(others, queue - queue_em), min(em, queue_em)
     return Expected(others, em)
 
 

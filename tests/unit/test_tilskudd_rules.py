@@ -48,6 +48,9 @@ def test_expected_settlements_per_municipality_never_below_zero():
     decided = {"0301": (100, 10), "1201": (20, 0), "5001": (5, 5)}
     settled = {"0301": (40, 12), "1201": (30, 0)}
     assert rules.expected_settlements(decided, settled) == rules.Expected(others=90 - 28, em=0 + 5)
+    # never more than the queue holds (persons with a decision, not yet settled)
+    assert rules.expected_settlements(decided, settled, (30, 3)) == rules.Expected(others=27, em=3)
+    assert rules.expected_settlements(decided, settled, (500, 100)) == rules.Expected(others=62, em=5)
 
 
 def test_month_ends_from_a_date_to_december():
