@@ -213,3 +213,19 @@ async def test_import_of_decisions_and_payments_is_idempotent_with_errors_per_ro
     assert (g["forpliktet"], g["utbetalt"], g["prognose_rest"]) == ("3999999.50", "1999999.50", "2000000.00")
     assert (await event_types(til)).count("tilsagn-gitt") == 2
     assert (await event_types(til)).count("utbetaling-gjort") == 2
+
+
+async def test_a_municipality_sees_only_its_own_decisions_and_cannot_write(til, write, token):
+    assert (await til.put("/api/v1/ordninger/gronland", headers=write, json=GRONLAND)).status_code == 201
+    oslo = (await grant(til, write, await apply_for(til, write, "100.00"), "100.00")).json()
+    org = (await grant(til, write, await apply_for(til, write, "50.00", organisasjonsnummer="974760673"),
+                       "50.00")).json()
+    kommune = bearer(token("imdi:tilskudd.read", kommune="0301"))
+    listed = (await til.get("/api/v1/tilsagn?ar=2017", headers=kommune)).json()
+    assert [d["id"] for d in listed] == [oslo["id"]]
+    assert (await til.get(f"/api/v1/tilsagn/{oslo['id']}", headers=kommune)).status_code == 200
+    assert is_problem(await til.get(f"/api/v1/tilsagn/{org['id']}", headers=kommune), 404)
+    assert is_problem(await til.get("/api/v1/rettigheter/p-" + "1" * 32, headers=kommune), 403)
+    writer = bearer(token("imdi:tilskudd.write", kommune="0301"))
+    assert is_problem(await til.post(f"/api/v1/tilsagn/{oslo['id']}/utbetalinger", headers=writer,
+                                     json={"belop": "1.00", "dato": "2017-03-01"}), 403)
