@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-setup lint unit contracts bench soak clean
+.PHONY: install run demo test test-setup lint unit contracts bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ install: $(STAMP)
 ## The embedded system: Tansu broker + five services on SQLite under var/. Ctrl-C stops it.
 run: $(STAMP)
 	$(BIN)/imdi run
+
+## The embedded system with a synthetic year loaded through the public import endpoints (var/demo). Ctrl-C stops.
+demo: $(STAMP)
+	$(BIN)/imdi-synth demo
 
 ## Lint, architecture contracts, then every test (real PostgreSQL at 127.0.0.1:5432, real broker).
 ## scripts/test-setup.sh starts PostgreSQL and installs LibreOffice if they are missing.
@@ -41,8 +45,11 @@ contracts: $(STAMP)
 soak: test-setup $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider -m soak -s tests/faults tests/soak
 
+## Six benchmarks against the machine's limits; writes bench/results/latest.json (README: Benchmarks).
+## BENCH_ARGS=--full for the issue's full sizes, --only import,pipeline for some, --smoke to check they run.
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.pipeline
+	scripts/bench-setup.sh
+	$(BIN)/python -m benchmarks.suite $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -169,7 +169,7 @@ class IdempotentConsumer:
             dead.append(_Dead(record, f"event larger than {self.settings.max_event_bytes} bytes"))
             return None
         try:
-            envelope = Envelope.from_kafka(record.headers, record.value)
+            envelope = Envelope.attributes_from_kafka(record.headers, record.value)
         except (ValueError, ValidationError, UnicodeDecodeError) as exc:
             dead.append(_Dead(record, "not a CloudEvent: " + _reason(exc)))
             return None
@@ -180,7 +180,7 @@ class IdempotentConsumer:
         if envelope.type not in self.projection.handles:
             return None
         try:
-            data = spec.model.model_validate(envelope.data)
+            data = spec.model.model_validate_json(record.value)
         except ValidationError as exc:
             dead.append(_Dead(record, "data does not match its schema: " + _reason(exc), envelope.id,
                               envelope.type))

@@ -19,6 +19,7 @@ import calendar
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 Kind = Literal["flyt", "enheter", "bestand"]
@@ -26,24 +27,26 @@ Cell = tuple[str, str, str, str, int, int]  # (measure, period, dimension, value
 BESIDE = ":utenfor"  # suffix of the cells counting persons shown beside a measure (outside its population)
 
 
-def periods(day: date) -> list[str]:
+@lru_cache(maxsize=8192)
+def periods(day: date) -> tuple[str, ...]:
     """The periods a dated fact counts in: the year, the half-year, the month."""
-    return [str(day.year), f"{day.year}-H{1 if day.month <= 6 else 2}", f"{day.year}-{day.month:02d}"]
+    return str(day.year), f"{day.year}-H{1 if day.month <= 6 else 2}", f"{day.year}-{day.month:02d}"
 
 
-def period_keys(kind: Kind, day: date) -> list[str]:
+@lru_cache(maxsize=16384)
+def period_keys(kind: Kind, day: date) -> tuple[str, ...]:
     """The periods a fact dated ``day`` counts in, by kind: a flow in the year, half-year and month of the
     date; a unit once in its year; a stock in the periods whose count date ``day`` is (every month end; 30.6
     also the first half-year's, 31.12 the second's and the year's)."""
     if kind == "enheter":
-        return [str(day.year)]
+        return (str(day.year),)
     if kind == "bestand":
         keys = [f"{day.year}-{day.month:02d}"]
         if day.month == 6:
             keys.append(f"{day.year}-H1")
         if day.month == 12:
             keys += [f"{day.year}-H2", str(day.year)]
-        return keys
+        return tuple(keys)
     return periods(day)
 
 

@@ -74,5 +74,70 @@ def load_year(
         raise typer.Exit(1)
 
 
+@app.command()
+def demo(
+    var_dir: Annotated[Path, typer.Option(help="Where the demo's databases, keys, logs and files go.")] = Path(
+        "var/demo"),
+    scale: Annotated[float, typer.Option(help="1 ≈ Norway 2017.")] = 1.0,
+    seed: int = 2017,
+    port_base: Annotated[int, typer.Option(envvar="IMDI_PORT_BASE", help="Services on base+1 … base+5.")] = 8000,
+    broker_port: Annotated[int, typer.Option(envvar="IMDI_BROKER_PORT")] = 9092,
+) -> None:
+    """Start the embedded system, load a synthetic year through the public import endpoints (with progress
+    bars), and keep it running, populated, until Ctrl-C."""
+    import signal
+
+    from shared.runner import SERVICES, EmbeddedRun, PortBusy, ports_from_base
+
+    var_dir = var_dir.resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    embedded = EmbeddedRun(var_dir, broker_port, ports=ports_from_base(port_base))
+    try:
+        embedded.check_ports()
+    except PortBusy as busy:
+        console.print(f"[red]Port {busy.port} ({busy.owner}) er i bruk.[/red] Velg andre porter med "
+                      "IMDI_PORT_BASE og IMDI_BROKER_PORT.")
+        raise typer.Exit(2) from None
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        with console.status("Starter megler og tjenester …"):
+            embedded.start(timeout=120)
+        out = var_dir / "synth"
+        if not (out / "manifest.json").exists():
+            with console.status(f"Genererer et syntetisk år (skala {scale}) …"):
+                generate_year(scale, seed, out)
+        private, _ = ensure_dev_keypair(var_dir)
+        token = issue_token(private.read_bytes(), subject="imdi-demo",
+                            scopes=[f"imdi:{s.name}.write" for s in SERVICES if s.name != "rapportering"])
+        urls = {s.name: f"http://127.0.0.1:{embedded.ports[s.name]}" for s in SERVICES}
+
+        async def _all() -> dict:
+            clients = {name: httpx.AsyncClient(base_url=url, timeout=30) for name, url in urls.items()}
+            try:
+                return await load(out, clients, token, _progress())
+            finally:
+                for client in clients.values():
+                    await client.aclose()
+
+        result = asyncio.run(_all())
+        rejected = sum(r["avvist"] for section in result.values() for r in section.values() if isinstance(r, dict))
+        console.print(f"[green]Lastet inn[/green] ({rejected} rader avvist). Tjenestene:")
+        for name, url in urls.items():
+            console.print(f"  {name:<14} {url}/docs")
+        console.print(f"Dashbord: {urls['rapportering']}/dashboard  ·  utviklingsnøkkel: imdi token --var-dir "
+                      f"{var_dir}  ·  Ctrl-C stopper.")
+        while all(proc.poll() is None for proc in embedded.procs.values()):
+            time.sleep(1)
+        console.print(f"[red]En tjeneste stoppet; se {var_dir}/logs/.[/red]")
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        console.print("[yellow]Stopper …[/yellow]")
+    except (LoadError, httpx.HTTPError) as exc:
+        console.print(f"[red]Innlastingen stoppet:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        embedded.stop()
+
+
 if __name__ == "__main__":
     sys.exit(app())

@@ -8,8 +8,11 @@ Method
 *Cells.* A report's person counts form one table: settled persons by kommune, fylke and the country, each by
 K, M, ``totalt`` and EM (``enslige_mindrearige``; no country EM); and per SP measured from events the
 ``teller`` and ``nevner`` for all and by kjønn, and the count shown beside it (persons outside the
-letter's population, e.g. family-reunified persons beside SP1–SP3). Places requested and decided
-(``anmodning_og_vedtak``) are municipal decisions, not persons, and are published as they are.
+letter's population, e.g. family-reunified persons beside SP1–SP3); and the key figures that count persons
+(``nokkeltall`` of assignments and requirements with ``personer``: O5–O7's monthly progress, R10's counts),
+each ``antall`` and its ``nevner``. Places requested and decided (``anmodning_og_vedtak``) are municipal
+decisions, not persons, and are published as they are; so are SPs that count municipalities, agencies or
+register entries (SP6, SP7, SP10, SP11: ``subjekt`` other than ``person``).
 
 *Linked tables.* The reports of one year that an external reader sees together are one system: every
 published version of the half-year report (1.1–30.6) and of the annual report (1.1–31.12). Within a
@@ -19,7 +22,9 @@ the report, from the engine): nevner + the count beside = the country's K, M, to
 (SP3); teller ≤ another SP's teller (SP1 ≤ SP2);
 and the complement ``nevner − teller`` (persons not settled in time) is a derived cell. Between any two
 versions A, B of the year the difference B − A of every cell is a derived cell (year − half-year is the
-second half-year; version 2 − version 1 is the correction). Monthly reports hold no statistics.
+second half-year; version 2 − version 1 is the correction). A key figure's complement ``nevner − antall`` is
+a derived cell too. Monthly reports hold no settlement statistics; their key figures are protected within the
+version (primary, complement), and each monthly version is its own system.
 
 *Primary suppression.* Every published count from 1 to ``threshold − 1`` (``IMDI_PRIKKING_TERSKEL``, default
 5), totals and numerators included; every derived cell (complement, period or version difference) whose
@@ -77,7 +82,22 @@ def cells(content: dict[str, Any]) -> dict[tuple, int | None]:
         if beside is not None:
             for g, count in {"alle": beside["antall"], **beside["etter_kjonn"]}.items():
                 out[("b", sp["id"], g)] = count
+    for objekt, periode, f in _figures(content):
+        key = ("n", objekt, periode, f["navn"], f["dimensjon"], f["kategori"])
+        out[(*key, "a")] = f["antall"]
+        if "nevner" in f.get("prikket", []) or f["nevner"] is not None:
+            out[(*key, "d")] = f["nevner"]
     return out
+
+
+def _figures(content: dict[str, Any]) -> Iterable[tuple[str, str, dict[str, Any]]]:
+    """The key figures that count persons (assignments' and requirements' ``nokkeltall``)."""
+    for section in (*content.get("oppdrag", []), *content.get("rapporteringskrav", [])):
+        figures = section.get("nokkeltall")
+        if figures:
+            for f in figures["tall"]:
+                if f["personer"]:
+                    yield section["id"], figures["periode"], f
 
 
 def _links(content: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -86,9 +106,11 @@ def _links(content: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 
 def _sps(content: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """The SPs with data that count persons (municipalities, agencies and register entries are not
+    protected: SP6, SP7, SP10, SP11)."""
     for goal in content.get("mal", []):
         for sp in goal["styringsparametere"]:
-            if sp["verdi"].get("status") == "data":
+            if sp["verdi"].get("status") == "data" and sp.get("subjekt", "person") == "person":
                 yield sp
 
 
@@ -135,9 +157,14 @@ class System:
             for c in ("K", "M", "totalt"):
                 self.eq.append({(L, "l", c): -1, **{(L, "f", f, c): 1 for f in fylker}})
         for sp in sorted({k[1] for k in keys if k[0] == "sp"}):
-            for part in ("t", "n"):
-                self.eq.append({(L, "sp", sp, "alle", part): -1, **{(L, "sp", sp, s, part): 1 for s in SEX}})
+            if ("sp", sp, "K", "t") in keys:
+                for part in ("t", "n"):
+                    self.eq.append({(L, "sp", sp, "alle", part): -1, **{(L, "sp", sp, s, part): 1 for s in SEX}})
             self._sp_links(L, keys, sp, links.get(sp, {}), fylker)
+        for key in sorted(k[:-1] for k in keys if k[0] == "n" and k[-1] == "d"):
+            complement = (L, "nc", *key[1:])  # the persons counted in the denominator and not in the figure
+            self.values[complement] = self.values[(L, *key, "d")] - self.values[(L, *key, "a")]
+            self.eq.append({(L, *key, "d"): 1, (L, *key, "a"): -1, complement: -1})
 
     def _sp_links(self, L: str, keys: set[tuple], sp: str, link: dict[str, str], fylker: list[str]) -> None:
         """An SP's cells against the settlement statistics (its population and those beside it add up to a
@@ -145,7 +172,7 @@ class System:
         statistic, within = link.get("statistikk"), link.get("treff_innenfor")
         if ("b", sp, "alle") in keys:
             self.eq.append({(L, "b", sp, "alle"): -1, **{(L, "b", sp, s): 1 for s in SEX}})
-        for g in ("alle", *SEX):
+        for g in (g for g in ("alle", *SEX) if ("sp", sp, g, "t") in keys):
             t, n = (L, "sp", sp, g, "t"), (L, "sp", sp, g, "n")
             complement = (L, "c", sp, g)
             self.values[complement] = self.values[n] - self.values[t]
@@ -164,7 +191,7 @@ class System:
         """Every cell's difference between two versions of the year is a derived cell."""
         keys = {k[1:] for k in self.published if k[0] in (a, b)}
         for key in sorted(keys):
-            if key[0] not in ("k", "f", "l", "sp", "b"):
+            if key[0] not in ("k", "f", "l", "sp", "b", "n"):
                 continue
             for layer in (a, b):
                 if (layer, *key) not in self.values:
@@ -401,6 +428,11 @@ def render(content: dict[str, Any], hidden: set[tuple], threshold: int) -> dict[
             sp["framskriving"] = None
             sp["risiko"]["beregnet"]["begrunnelse"] = ("Begrunnelsen er prikket fordi den gjengir en prikket "
                                                        "andel.")
+    for objekt, periode, f in _figures(out):
+        key = ("n", objekt, periode, f["navn"], f["dimensjon"], f["kategori"])
+        gone = [c for c, part in (("antall", "a"), ("nevner", "d")) if (*key, part) in hidden]
+        if gone:
+            _hide(f, gone + ["andel"])
     return out
 
 

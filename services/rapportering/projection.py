@@ -128,14 +128,10 @@ class MeasureProjection:
 
     topics = tuple(topic_for(s) for s in ("bosetting", "kvalifisering", "tolkeregister", "tilskudd", "rapportering"))
 
-    @property
-    def handles(self) -> frozenset[str]:
-        """The wired handlers, and every event a fact type reads (looked up when asked, so a definition is all
-        a measure needs)."""
-        return frozenset(HANDLERS) | {t for f in engine.FACT_TYPES for t in f.reads}
-
     def __init__(self, only: frozenset[str] | None = None) -> None:
         self.only = only
+        # the wired handlers, and every event a fact type reads (so a definition is all a measure needs)
+        self.handles = frozenset(HANDLERS) | {t for f in engine.FACT_TYPES for t in f.reads}
 
     async def apply(self, session: AsyncSession, events: Sequence[Received]) -> None:
         if self.only is not None:

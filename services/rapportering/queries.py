@@ -9,7 +9,16 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import engine
-from rapportering.models import assessment, case_queue, measure_cell, milestone_update, places, report_text, settlement
+from rapportering.models import (
+    assessment,
+    case_queue,
+    key_figure,
+    measure_cell,
+    milestone_update,
+    places,
+    report_text,
+    settlement,
+)
 from rapportering.risk import MilestoneState
 from rapportering.steering import Oppdrag
 from shared.dates import period_range
@@ -29,6 +38,14 @@ async def monthly(session: AsyncSession, measure: str, year: int, dimension: str
     return out
 
 
+async def period_cells(session: AsyncSession, measure: str, period: str, dimension: str = "alle",
+                       ) -> dict[str, tuple[int, int]]:
+    """value → (numerator, denominator) for one measure, period key and dimension."""
+    rows = await session.execute(select(measure_cell).where(
+        measure_cell.c.measure == measure, measure_cell.c.period == period, measure_cell.c.dimension == dimension))
+    return {r["value"]: (r["numerator"], r["denominator"]) for r in rows.mappings()}
+
+
 async def milestones(session: AsyncSession, year: int, o: Oppdrag, as_of: date) -> list[MilestoneState]:
     """Each milestone as its latest update dated on or before ``as_of`` says (latest by date, time, id)."""
     rows = (await session.execute(select(milestone_update).where(
@@ -41,6 +58,19 @@ async def milestones(session: AsyncSession, year: int, o: Oppdrag, as_of: date) 
         out.append(MilestoneState(id=m.id, tekst=m.tekst, frist=m.frist, ferdig=bool(r and r["ferdig"]),
                                   fremdrift=r["fremdrift"] if r else None,
                                   dato=r["dato"] if r else None, kommentar=r["kommentar"] if r else None))
+    return out
+
+
+async def key_figures(session: AsyncSession, year: int, objekt: str) -> dict[str, list[dict]]:
+    """periode → the current key figures of an assignment or requirement (the latest event for each figure,
+    breakdown and period), sorted by name, dimension and category."""
+    rows = (await session.execute(select(key_figure).where(key_figure.c.ar == year, key_figure.c.objekt == objekt)
+                                  .order_by(key_figure.c.event_time, key_figure.c.event_id))).mappings()
+    latest = {(r["periode"], r["navn"], r["dimensjon"], r["kategori"]): r for r in rows}
+    out: dict[str, list[dict]] = defaultdict(list)
+    for (periode, navn, dimensjon, kategori), r in sorted(latest.items()):
+        out[periode].append({"navn": navn, "tekst": r["tekst"], "dimensjon": dimensjon, "kategori": kategori,
+                             "antall": r["antall"], "nevner": r["nevner"], "personer": r["personer"]})
     return out
 
 

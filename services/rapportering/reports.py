@@ -77,13 +77,15 @@ async def build(session: AsyncSession, model: Styringsmodell, report_type: str, 
         content["mal"] = goals
 
     wanted = [o for o in model.oppdrag if report_type != "manedsrapport" or o.id in model.manedsrapport.oppdrag]
-    content["oppdrag"] = [await _assignment_section(session, model, o, as_of, assessed.get(o.id)) for o in wanted]
+    content["oppdrag"] = [{**await _assignment_section(session, model, o, as_of, assessed.get(o.id)),
+                           "nokkeltall": await _key_figures(session, year, o.id, period, as_of)} for o in wanted]
 
     if report_type != "manedsrapport":
         content["budsjett"] = await budget.section(session, model, as_of)
         narrative = await queries.texts(session, report_type, period)
         content["rapporteringskrav"] = [
-            {"id": r.id, "ogsa": r.ogsa, "mal": r.mal, "tekst": r.tekst, "virksomhetens_tekst": narrative.get(r.id)}
+            {"id": r.id, "ogsa": r.ogsa, "mal": r.mal, "tekst": r.tekst, "virksomhetens_tekst": narrative.get(r.id),
+             "nokkeltall": await _key_figures(session, year, r.id, period, as_of)}
             for r in model.rapporteringskrav if report_type in r.frekvens]
         content["bosettingsstatistikk"] = await _settlement_statistics(session, year, info["start"], as_of)
     return content
@@ -105,22 +107,38 @@ async def _sp_section(session, model, sp, as_of: date, assessed: dict | None, pe
     return section
 
 
+async def _key_figures(session, year: int, objekt: str, period: str, as_of: date) -> dict[str, Any] | None:
+    """The figures a service counts for an assignment or requirement (``nokkeltall`` events): those for the
+    report's period, else those of the latest month up to the count date (a monthly-followed assignment in a
+    half-year or annual report). None when the source service has sent none."""
+    by_period = await queries.key_figures(session, year, objekt)
+    chosen = period if period in by_period else max(
+        (p for p in by_period if len(p) == 7 and p[4] == "-" and p <= as_of.strftime("%Y-%m")), default=None)
+    if chosen is None:
+        return None
+    return {"periode": chosen, "tall": [{**f, "andel": _share(f["antall"], f["nevner"]) if f["nevner"] is not None
+                                         else None} for f in by_period[chosen]]}
+
+
 def render_status(st: status.SpStatus, period: str) -> dict[str, Any]:
     """An SP's value, projection and outlook as reports and the overview show them."""
     if st.measure is None or st.total is None:
         return {"verdi": {"status": "ingen_data", "teller": None, "nevner": None, "andel": None, "etter_kjonn": {}},
                 "framskriving": None}
     zero = status.Count(0, 0)
+    # by kjønn only for a measure broken down by it (persons); a unit-per-year or stock measure has none
     verdi = {"status": "data" if st.total.nevner else "ingen_data", **_cell(st.total.teller, st.total.nevner),
              "etter_kjonn": {k: _cell(st.by_sex.get(k, zero).teller, st.by_sex.get(k, zero).nevner)
-                             for k in ("K", "M")},
+                             for k in ("K", "M")} if st.by_sex or not st.total.nevner else {},
              "hendelser": f"/api/v1/styringsparametere/{st.sp.id}/verdi/hendelser?periode={period}"}
+    if st.previous is not None:
+        verdi["i_fjor"] = _cell(st.previous.teller, st.previous.nevner)
     if st.beside is not None:
         verdi["utenfor_populasjonen"] = {"tekst": st.measure.beside_text, "antall": st.beside.nevner,
                                          "etter_kjonn": {k: st.beside_by_sex.get(k, zero).nevner for k in ("K", "M")}}
     p, o = st.projection, st.outlook
     return {
-        "verdi": verdi, "koblinger": dict(st.measure.links),
+        "verdi": verdi, "subjekt": st.measure.subject, "koblinger": dict(st.measure.links),
         "framskriving": None if p is None else {
             "verdi": round(p.value, 6), "lav": round(p.low, 6), "hoy": round(p.high, 6),
             "sannsynlighet_for_krav": None if p.p_target is None else round(p.p_target, 4), "metode": p.method},

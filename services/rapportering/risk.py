@@ -140,6 +140,66 @@ def sp_risk(sp: Styringsparameter, projection: Projection | None, source_has_dat
                   f"{sp.toleranse.gul * 100:.0f} prosentpoeng. Korrigering må iverksettes.")
 
 
+def unit_risk(sp: Styringsparameter, value: float | None, previous: float | None, final: bool) -> Status:
+    """A share of units in a year (SP6, SP7, SP11): each unit counts once, from its latest answer, so there is
+    no flow to project; the value so far is the estimate, with last year's value beside it."""
+    if value is None:
+        return Status("ingen_data", "Ingen enheter er talt for året ennå.")
+    target = sp.resultatkrav.verdi
+    before = "" if previous is None else f"; i fjor {pct(previous)}"
+    head = (f"{'Årsverdi' if final else 'Verdi så langt i år (siste svar per enhet)'} {pct(value)} mot krav "
+            f"{pct(target)}{before}")
+    shortfall = target - value
+    if shortfall <= 0:
+        return Status("gronn", f"{head}: i rute.")
+    gap = f"{shortfall * 100:.1f}".replace(".", ",")
+    if shortfall <= sp.toleranse.gul:
+        return Status("gul", f"{head}: {gap} prosentpoeng under kravet. Virksomheten må redegjøre for "
+                      "korrigerende tiltak.")
+    return Status("rod", f"{head}: {gap} prosentpoeng under kravet, mer enn toleransen på "
+                  f"{sp.toleranse.gul * 100:.0f} prosentpoeng. Korrigering må iverksettes.")
+
+
+def project_stock(series: dict[int, tuple[int, int]], as_of_month: int) -> tuple[float, float] | None:
+    """A stock on 31.12 (SP10) from its month-end counts so far: the count and the count in the top categories,
+    each by a least-squares line through the last (up to six) month ends, to month 12. Exact in December."""
+    months = [m for m in range(max(1, as_of_month - 5), as_of_month + 1) if m in series]
+    if not months:
+        return None
+    if as_of_month == 12 or len(months) == 1:
+        last = series[months[-1]]
+        return float(last[1]), float(last[0])
+
+    def line(values: list[float]) -> float:
+        mx, my = sum(months) / len(months), sum(values) / len(values)
+        sxx = sum((m - mx) ** 2 for m in months)
+        slope = sum((m - mx) * (v - my) for m, v in zip(months, values, strict=True)) / sxx
+        return max(0.0, my + slope * (12 - mx))
+
+    total = line([series[m][1] for m in months])
+    top = min(total, line([series[m][0] for m in months]))
+    return total, top
+
+
+def stock_risk(sp: Styringsparameter, targets: tuple[Target, ...], now: tuple[int, int],
+               projected: tuple[float, float] | None, final: bool) -> Status:
+    """A stock with a compound target (SP10): every part judged on the projection to the count date; green
+    only when every part holds, yellow when only the count falls short and by no more than the tolerance,
+    red otherwise. The reason names each part and today's figures."""
+    if projected is None or not now[1]:
+        return Status("ingen_data", "Ingen er i registeret ennå.")
+    total, top = projected
+    cells = {("alle", "alle"): (round(top), round(total))}
+    judged = compound_risk(targets, cells)
+    today = f"I dag {now[1]:,}".replace(",", " ") + f", {pct(now[0] / now[1])} i de høyeste kategoriene"
+    where = "Ved telledatoen" if final else "Framskrevet til 31.12"
+    if judged.status == "rod":
+        short = [t for t in targets if not t.holds(*cells[(t.dimension, t.value)])]
+        within = all(t.rule == "antall" and t.threshold - total <= sp.toleranse.gul for t in short)
+        return Status("gul" if within else "rod", f"{today}. {where}: {judged.begrunnelse}")
+    return Status(judged.status, f"{today}. {where}: {judged.begrunnelse}")
+
+
 def not_measured(sp: Styringsparameter, definition: Measure | None) -> Status:
     """An SP without events yet: ``ingen_data`` with the reason (never 0)."""
     if definition is None:

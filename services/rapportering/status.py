@@ -16,7 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import engine, queries
 from rapportering.outlook import Outlook, outlook
-from rapportering.risk import Projection, Status, compound_risk, not_measured, project_share, sp_risk
+from rapportering.risk import (
+    Projection,
+    Status,
+    compound_risk,
+    not_measured,
+    project_share,
+    project_stock,
+    sp_risk,
+    stock_risk,
+    unit_risk,
+)
 from rapportering.steering import Styringsmodell, Styringsparameter
 from shared.measures import BESIDE, Measure
 
@@ -44,6 +54,7 @@ class SpStatus:
     projection: Projection | None
     outlook: Outlook | None
     risk: Status
+    previous: Count | None = None  # a share of units: last year's value, beside this year's
 
 
 async def _year_to_date(session: AsyncSession, measure: str, year: int, months: int, dimension: str,
@@ -61,6 +72,10 @@ async def sp_status(session: AsyncSession, model: Styringsmodell, sp: Styringspa
         return SpStatus(sp, None, None, {}, None, {}, None, None, not_measured(sp, engine.awaiting(sp.id)))
     measure, _ = found
     months = months_counted(model.ar, as_of)
+    if measure.kind == "enheter":
+        return await _units_status(session, model, sp, measure, months)
+    if measure.kind == "bestand":
+        return await _stock_status(session, model, sp, measure, months)
     monthly = (await queries.monthly(session, sp.id, model.ar)).get("alle", {})
     upto = {m: v for m, v in monthly.items() if m <= months}
     total = Count(sum(v[0] for v in upto.values()), sum(v[1] for v in upto.values()))
@@ -80,3 +95,39 @@ async def sp_status(session: AsyncSession, model: Styringsmodell, sp: Styringspa
                  for v, c in (await _year_to_date(session, sp.id, model.ar, months, d)).items()}
         risk = compound_risk(measure.targets, cells)
     return SpStatus(sp, measure, total, by_sex, beside, beside_by_sex or {}, projection, ahead, risk)
+
+
+async def _cell(session: AsyncSession, measure: str, period: str, dimension: str = "alle") -> dict[str, Count]:
+    return {v: Count(n, d) for v, (n, d) in (await queries.period_cells(session, measure, period, dimension)).items()}
+
+
+async def _units_status(session: AsyncSession, model: Styringsmodell, sp: Styringsparameter, measure: Measure,
+                        months: int) -> SpStatus:
+    """A share of units in a year (SP6, SP7, SP11): the year's cell (each unit once, its latest answer), with
+    last year's beside. Before the year starts there is nothing to count."""
+    total = (await _cell(session, sp.id, str(model.ar))).get("alle", Count(0, 0)) if months else Count(0, 0)
+    previous = (await _cell(session, sp.id, str(model.ar - 1))).get("alle")
+    value = total.teller / total.nevner if total.nevner else None
+    risk = unit_risk(sp, value, previous.teller / previous.nevner if previous and previous.nevner else None,
+                     final=months == 12)
+    projection = None if value is None else Projection(value, value, value, None, months,
+                                                        "siste svar per enhet for året (ingen framskriving)")
+    return SpStatus(sp, measure, total, {}, None, {}, projection, None, risk, previous)
+
+
+async def _stock_status(session: AsyncSession, model: Styringsmodell, sp: Styringsparameter, measure: Measure,
+                        months: int) -> SpStatus:
+    """A stock on a date (SP10): the count at the end of the as-of month (the count date, 31.12, after the
+    year), and the trend of the month-end counts so far to the count date."""
+    if not months:
+        return SpStatus(sp, measure, Count(0, 0), {}, None, {}, None, None, stock_risk(sp, measure.targets,
+                                                                                       (0, 0), None, False))
+    series = {m: (v[0], v[1]) for m, v in (await queries.monthly(session, sp.id, model.ar)).get("alle", {}).items()
+              if m <= months}
+    now = series.get(months, (0, 0))
+    projected = project_stock(series, months)
+    risk = stock_risk(sp, measure.targets, now, projected, final=months == 12)
+    projection = None if projected is None or not projected[0] else Projection(
+        projected[1] / projected[0], projected[1] / projected[0], projected[1] / projected[0], None, months,
+        f"trend i månedstallene til 31.12: {round(projected[0])} i registeret")
+    return SpStatus(sp, measure, Count(*now), {}, None, {}, projection, None, risk)

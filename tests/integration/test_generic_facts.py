@@ -14,14 +14,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from rapportering import engine, queries
+from rapportering import engine, queries, status
 from rapportering.facts.base import FactType
 from rapportering.models import fact, measure_cell
+from rapportering.steering import load
 from shared.consumer import Rejected
 from shared.events import tolkeregister as tk_ev
 from shared.events.envelope import Envelope
 from shared.measures import contributions
-from shared.tolkeregister_measures import TOLKEREGISTER_MEASURES, RegisteredInterpreter
+from shared.tolkeregister_measures import TOLKEREGISTER_MEASURES, InterpreterGuidelines, RegisteredInterpreter
 from tests.integration.test_replay_order import fresh_consumer, records
 
 SP10 = next(m for m in TOLKEREGISTER_MEASURES if m.id == "SP10")
@@ -98,3 +99,59 @@ async def test_generic_facts_follow_corrections_and_answer_lineage(with_register
             assert {r["event_id"] for r in behind} == want and want
     finally:
         await consumer.db.dispose()
+
+
+SP11 = next(m for m in TOLKEREGISTER_MEASURES if m.id == "SP11")
+AGENCIES = FactType(
+    name="test_etat", reads=(tk_ev.ETAT_TOLKERETNINGSLINJER_V1.type,), fact_class=InterpreterGuidelines,
+    subject=lambda item: f"{item.data.etat}:{item.data.ar}",
+    build=lambda item: (f"{item.data.etat}:{item.data.ar}", InterpreterGuidelines(
+        enhetstype="etat", enhet=item.data.etat, ar=item.data.ar,
+        retningslinjer_med_register=item.data.tolkeretningslinjer_med_register)),
+    measures=(SP11,))
+
+
+def agency(etat: str, ar: int, yes: bool) -> tuple[str, Envelope]:
+    spec = tk_ev.ETAT_TOLKERETNINGSLINJER_V1
+    data = tk_ev.EtatTolkeretningslinjerV1(etat=etat, ar=ar, tolkeretningslinjer_med_register=yes)
+    return etat, Envelope.new(source=spec.source, type=spec.type, subject=etat, data=data.model_dump(mode="json"))
+
+
+async def test_status_fits_the_kind_units_in_a_year_and_a_stock_on_a_date(monkeypatch, db_url_factory):
+    """SP11 (units): this year's share from each unit's latest answer, last year's beside, judged against the
+    target with its tolerance. SP10 (stock): the count at the as-of month's end and the share in the top three,
+    the trend of the month ends to 31.12, and both parts of the compound target."""
+    from rapportering.facts import bosetting
+    monkeypatch.setattr(engine, "FACT_TYPES", (*bosetting.FACT_TYPES, REGISTER, AGENCIES))
+    orgs = [f"9{i:08d}" for i in range(20)]
+    log = [agency(o, 2016, i < 2) for i, o in enumerate(orgs[:10])]            # 2016: 2 of 10
+    log += [agency(o, 2017, i < 4) for i, o in enumerate(orgs)]                 # 2017: 4 of 20 …
+    log += [agency(o, 2017, True) for o in orgs[4:5]]                          # … then one more says yes
+    # the register: 100 interpreters on 1.1, 10 more entered each month, 60 % in the top three
+    for i in range(220):
+        entered = date(2016, 6, 1) if i < 100 else date(2017, 1 + (i - 100) // 10, 5)
+        log.append(event(f"t-{i:032x}", 1 + (i % 5 > 2) * 3, entered, None))  # i%5 in 0,1,2 → 1; 3,4 → 4
+    consumer = await fresh_consumer(await db_url_factory("kinds"))
+    try:
+        await consumer.process(records(log))
+        model = load(2017)
+        sp11, sp10 = (next(s for s in model.styringsparametere if s.id == i) for i in ("SP11", "SP10"))
+        async with consumer.db.sessions() as s:
+            units = await status.sp_status(s, model, sp11, date(2017, 6, 30))
+            stock_june = await status.sp_status(s, model, sp10, date(2017, 6, 15))
+            stock_year = await status.sp_status(s, model, sp10, date(2018, 2, 1))
+            before = await status.sp_status(s, model, sp11, date(2016, 12, 31))
+    finally:
+        await consumer.db.dispose()
+
+    assert (units.total.teller, units.total.nevner) == (5, 20)
+    assert (units.previous.teller, units.previous.nevner) == (2, 10)
+    assert units.risk.status == "gul", units.risk  # 25 % against 30 %, within the 5-point tolerance
+    assert "25,0 % mot krav 30,0 %; i fjor 20,0 %" in units.risk.begrunnelse
+    assert before.total.nevner == 0 and before.risk.status == "ingen_data"
+
+    assert (stock_june.total.teller, stock_june.total.nevner) == (96, 160)  # 100 + 6 months × 10, 60 % top three
+    assert "I dag 160" in stock_june.risk.begrunnelse and "Framskrevet til 31.12" in stock_june.risk.begrunnelse
+    assert stock_june.risk.status == "rod" and "antall tolker" in stock_june.risk.begrunnelse  # 220 ≪ 1 800
+    assert (stock_year.total.teller, stock_year.total.nevner) == (132, 220)
+    assert "Ved telledatoen" in stock_year.risk.begrunnelse

@@ -148,3 +148,47 @@ def test_what_is_reachable_is_withheld_when_it_counts_too_few_waiting_persons():
     shown = [disclosure.render(content(n), set(), 5)["mal"][0]["styringsparametere"][0]["mulig_i_ar"]
              for n in (3, 12)]
     assert shown[0] is None and shown[1]["venter"] == 12
+
+
+def figures(*rows: tuple[str, int, int | None], personer: bool = True) -> dict:
+    return {"periode": "2017-03", "tall": [{"navn": navn, "tekst": navn, "dimensjon": "alle", "kategori": "alle",
+                                            "antall": a, "nevner": n, "andel": round(a / n, 6) if n else None,
+                                            "personer": personer} for navn, a, n in rows]}
+
+
+def test_key_figures_that_count_persons_are_protected_with_their_complement():
+    content = {"rapport": {"periode": "2017-03"}, "oppdrag": [
+        {"id": "O5", "nokkeltall": figures(("registrerte", 3, 400), ("veiledet", 398, 400), ("mottak", 60, 80))},
+        {"id": "O10", "nokkeltall": figures(("utbetalinger", 2, None), personer=False)}]}
+    shown = protect(content, [], THRESHOLD)
+    o5 = {f["navn"]: f for f in shown["oppdrag"][0]["nokkeltall"]["tall"]}
+    assert o5["registrerte"]["antall"] is None and o5["registrerte"]["andel"] is None, "3 persons"
+    assert o5["registrerte"]["nevner"] == 400
+    assert o5["veiledet"]["antall"] is None, "398 of 400 tells that 2 were not offered guidance"
+    assert o5["mottak"]["antall"] == 60 and o5["mottak"]["nevner"] == 80
+    assert shown["oppdrag"][1]["nokkeltall"]["tall"][0]["antall"] == 2, "a figure that counts no persons is shown"
+
+
+def test_a_key_figure_corrected_by_a_few_persons_is_protected_across_versions():
+    first = {"rapport": {"periode": "2017"}, "rapporteringskrav": [
+        {"id": "R10", "nokkeltall": {**figures(("bestatte_prover", 120, None)), "periode": "2017"}}]}
+    second = {"rapport": {"periode": "2017"}, "rapporteringskrav": [
+        {"id": "R10", "nokkeltall": {**figures(("bestatte_prover", 122, None)), "periode": "2017"}}]}
+    shown_first = protect(first, [], THRESHOLD)
+    assert shown_first["rapporteringskrav"][0]["nokkeltall"]["tall"][0]["antall"] == 120
+    shown = protect(second, [(first, shown_first)], THRESHOLD)
+    assert shown["rapporteringskrav"][0]["nokkeltall"]["tall"][0]["antall"] is None, "122 − 120 = 2 persons"
+
+
+def test_an_sp_that_counts_municipalities_is_published_as_it_is():
+    sp7 = {"id": "SP7", "subjekt": "kommune", "verdi": {"status": "data", "teller": 3, "nevner": 250,
+                                                        "andel": 0.012, "etter_kjonn": {}},
+           "koblinger": {}, "framskriving": None, "risiko": {"beregnet": {"status": "rod", "begrunnelse": "x"}}}
+    sp4 = {"id": "SP4", "subjekt": "person", "verdi": {"status": "data", "teller": 3, "nevner": 250, "andel": 0.012,
+                                                       "etter_kjonn": {}},
+           "koblinger": {}, "framskriving": None, "risiko": {"beregnet": {"status": "rod", "begrunnelse": "x"}}}
+    shown = protect({"rapport": {"periode": "2017"}, "mal": [{"id": "M2", "styringsparametere": [sp7, sp4]}]},
+                    [], THRESHOLD)
+    out7, out4 = shown["mal"][0]["styringsparametere"]
+    assert out7["verdi"]["teller"] == 3, "three municipalities are not three persons"
+    assert out4["verdi"]["teller"] is None, "three persons are hidden, even with no breakdown by kjønn"

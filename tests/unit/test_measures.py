@@ -26,8 +26,8 @@ def test_sp3_counts_only_unaccompanied_minors_within_three_months():
 
 
 def test_periods_are_year_half_year_and_month():
-    assert periods(date(2017, 6, 30)) == ["2017", "2017-H1", "2017-06"]
-    assert periods(date(2017, 7, 1)) == ["2017", "2017-H2", "2017-07"]
+    assert periods(date(2017, 6, 30)) == ("2017", "2017-H1", "2017-06")
+    assert periods(date(2017, 7, 1)) == ("2017", "2017-H2", "2017-07")
 
 
 def test_every_person_counts_in_each_breakdown_once_per_period():

@@ -85,3 +85,13 @@ def test_assignment_risk_from_milestones():
     assert assignment_risk(o10, done, date(2017, 12, 31), red_after).begrunnelse.startswith("Alle 3")
     behind = [_m("M1", date(2017, 12, 31), fremdrift=10)]
     assert assignment_risk(MODEL.oppdrag_by_id("O9"), behind, date(2017, 10, 1), red_after).status == "gul"
+
+
+def test_a_stock_is_projected_along_its_month_end_trend_and_exact_in_december():
+    from rapportering.risk import project_stock
+    series = {m: (60 * m, 100 + 10 * m) for m in range(1, 7)}  # +10 a month, top three +60 a month
+    total, top = project_stock(series, 6)
+    assert (round(total, 6), round(top, 6)) == (220.0, 220.0), "the top three cannot exceed the total"
+    series = {m: (5 * m, 100 + 10 * m) for m in range(1, 13)}
+    assert project_stock(series, 12) == (220.0, 60.0)
+    assert project_stock({}, 5) is None
