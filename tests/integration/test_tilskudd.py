@@ -229,3 +229,15 @@ async def test_a_municipality_sees_only_its_own_decisions_and_cannot_write(til, 
     writer = bearer(token("imdi:tilskudd.write", kommune="0301"))
     assert is_problem(await til.post(f"/api/v1/tilsagn/{oslo['id']}/utbetalinger", headers=writer,
                                      json={"belop": "1.00", "dato": "2017-03-01"}), 403)
+
+
+async def test_parallel_disbursements_never_pay_more_than_the_decision(til, write):
+    assert (await til.put("/api/v1/ordninger/gronland", headers=write, json=GRONLAND)).status_code == 201
+    decision = (await grant(til, write, await apply_for(til, write, "4000000.00"), "4000000.00")).json()
+    answers = await asyncio.gather(*[til.post(f"/api/v1/tilsagn/{decision['id']}/utbetalinger", headers=write,
+                                              json={"belop": "1000000.00", "dato": "2017-03-01"})
+                                     for _ in range(10)])
+    assert sorted(r.status_code for r in answers) == [201] * 4 + [422] * 6
+    got = (await til.get(f"/api/v1/tilsagn/{decision['id']}", headers=write)).json()
+    assert (got["utbetalt"], got["gjenstaende"]) == ("4000000.00", "0.00")
+    assert (await event_types(til)).count("utbetaling-gjort") == 4
