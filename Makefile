@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run demo test test-setup lint unit contracts bench soak clean
+.PHONY: install npm run demo test test-setup lint unit contracts bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,17 +13,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## The dashboard's front-end packages (Designsystemet, axe-core for the browser tests), from package-lock.json.
+## Served from node_modules by rapportering, never from a CDN. The Python package installs without them.
+NPM_STAMP := node_modules/.installed-stamp
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+npm: $(NPM_STAMP)
+
 ## The embedded system: Tansu broker + five services on SQLite under var/. Ctrl-C stops it.
-run: $(STAMP)
+run: $(STAMP) $(NPM_STAMP)
 	$(BIN)/imdi run
 
 ## The embedded system with a synthetic year loaded through the public import endpoints (var/demo). Ctrl-C stops.
-demo: $(STAMP)
+demo: $(STAMP) $(NPM_STAMP)
 	$(BIN)/imdi-synth demo
 
 ## Lint, architecture contracts, then every test (real PostgreSQL at 127.0.0.1:5432, real broker).
-## scripts/test-setup.sh starts PostgreSQL and installs LibreOffice if they are missing.
-test: test-setup $(STAMP) lint
+## scripts/test-setup.sh starts PostgreSQL and installs LibreOffice and Chromium if they are missing.
+test: test-setup $(STAMP) $(NPM_STAMP) lint
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-setup:
@@ -52,4 +61,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.suite $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules

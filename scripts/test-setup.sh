@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the test suite needs besides the Python packages: PostgreSQL at 127.0.0.1:5432 (trust auth, user
-# postgres) and LibreOffice (a test opens the Excel reports with it). Idempotent and quiet when all is there.
+# postgres), LibreOffice (a test opens the Excel reports with it) and Debian's Chromium (the dashboard's browser
+# tests drive it with Playwright; no browser is downloaded). Idempotent and quiet when all is there.
 # Called by `make test` (and so by .ci/run); as root it installs and starts what is missing, without systemd.
 set -euo pipefail
 
@@ -43,5 +44,10 @@ ensure_libreoffice() {
   command -v libreoffice >/dev/null 2>&1 || apt_install libreoffice-calc-nogui
 }
 
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
 ensure_postgres
 ensure_libreoffice
+ensure_chromium

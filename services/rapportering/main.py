@@ -2,10 +2,14 @@ import asyncio
 import logging
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from rapportering import service
+from rapportering import service, webhooks
 from rapportering.config import Settings
+from rapportering.dashboard.views import HERE as DASHBOARD_DIR
+from rapportering.dashboard.views import router as dashboard
 from rapportering.projection import MeasureProjection
 from rapportering.steering import load_all
 from rapportering.views import router
@@ -49,9 +53,28 @@ async def monthly_publisher(app: FastAPI, stop: asyncio.Event) -> None:
             pass
 
 
+async def webhook_dispatcher(app: FastAPI, stop: asyncio.Event) -> None:
+    """Deliver queued rapport-sendt events to JD's webhooks, retrying with back-off (rapportering.webhooks)."""
+    settings: Settings = app.state.settings
+    async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
+        while not stop.is_set():
+            try:
+                await webhooks.deliver_due(app.state.db, client, restrict=settings.webhook_restrict,
+                                           base=settings.webhook_retry_base_seconds,
+                                           cap=settings.webhook_retry_max_seconds,
+                                           max_attempts=settings.webhook_max_attempts)
+            except Exception:  # the dispatcher must not die; the next round tries again
+                log.exception("webhook delivery failed")
+            try:
+                await asyncio.wait_for(stop.wait(), settings.webhook_poll_seconds)
+                return
+            except TimeoutError:
+                pass
+
+
 def build(settings: Settings | None = None, projection: MeasureProjection | None = None):
     load_all()  # a broken steering model stops the service at start-up
-    return create_app(
+    app = create_app(
         settings or Settings(),
         title="IMDi rapportering",
         description="Styringsmodellen (tildelingsbrevet som data), løpende styringsparametere, framskriving og "
@@ -60,8 +83,11 @@ def build(settings: Settings | None = None, projection: MeasureProjection | None
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
         projection=projection or MeasureProjection(),
-        background=[risk_sweep, monthly_publisher],
+        background=[risk_sweep, monthly_publisher, webhook_dispatcher],
     )
+    app.include_router(dashboard)
+    app.mount("/dashboard/static", StaticFiles(directory=DASHBOARD_DIR / "static"), name="dashboard-static")
+    return app
 
 
 def app():

@@ -98,6 +98,8 @@ async def computed_statuses(session: AsyncSession, model: Styringsmodell, as_of:
 
 async def risk_sweep(db: Database, today: date) -> int:
     """Compare every computed status with the last one seen; record and publish the changes."""
+    from rapportering import workflow  # the workflow builds on this module
+
     changed = 0
     for year in years():
         model = load(year)
@@ -105,6 +107,7 @@ async def risk_sweep(db: Database, today: date) -> int:
         uow = db.unit_of_work(source_service="rapportering")
         async with uow:
             now = await computed_statuses(uow.session, model, as_of)
+            now.update(await workflow.obligation_risks(uow.session, model, today))
             seen = {r["objekt"]: r for r in (await uow.session.execute(
                 select(risk_state).where(risk_state.c.ar == year))).mappings()}
             for objekt, (status, reason) in sorted(now.items()):
@@ -240,7 +243,11 @@ def shown_publisher(by: str) -> str:
 
 
 async def publish_closed_months(*, db: Database, consumer: str, today: date, threshold: int) -> int:
-    """The scheduler's job: publish the monthly report of every closed month that has none yet."""
+    """The scheduler's job: freeze the monthly report of every closed month that has none yet and send it to
+    JD (monthly reports are not approved: the workflow records the step with the role ``system``). A month
+    frozen but not sent (a crash between the two) is sent on the next round."""
+    from rapportering import workflow  # the workflow builds on this module
+
     published = 0
     for year in years():
         model = load(year)
@@ -250,9 +257,12 @@ async def publish_closed_months(*, db: Database, consumer: str, today: date, thr
             if info["telletidspunkt"] >= today:
                 break
             async with db.sessions() as session:
-                if await latest_version(session, "manedsrapport", period) is not None:
+                latest = await latest_version(session, "manedsrapport", period)
+                if latest is not None and (await workflow.state_of(session, "manedsrapport", period)).sendte:
                     continue
-            _, created = await publish(db=db, consumer=consumer, report_type="manedsrapport", period=period,
-                                       by=f"{SYSTEM} (måned avsluttet)", threshold=threshold)
-            published += created
+            if latest is None:
+                latest, created = await publish(db=db, consumer=consumer, report_type="manedsrapport",
+                                                period=period, by=f"{SYSTEM} (måned avsluttet)", threshold=threshold)
+                published += created
+            await workflow.send_month(db, period, latest)
     return published

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapportering import budget, formats, queries, reports, service
+from rapportering import budget, formats, queries, reports, service, webhooks, workflow
 from rapportering.service import model_for
 from shared import errors
 from shared.app import SessionDep, SettingsDep, UowDep
@@ -27,6 +27,8 @@ Writer = Annotated[Principal, Depends(require_scope("imdi:rapport.write"))]
 # IMDi's own users: live figures, drafts, lineage and data positions. External readers (JD) get 403 there and
 # read published versions only, in their suppressed rendering.
 Internal = Annotated[Principal, Depends(require_scope("imdi:rapport.intern", "imdi:rapport.write"))]
+# the director's scope: approve, send back and send a report to JD
+Approver = Annotated[Principal, Depends(require_scope(workflow.APPROVE_SCOPE))]
 Versjon = Annotated[int, Path(ge=1, le=2_147_483_647)]
 PERIOD = r"^[0-9]{4}(-H[12]|-(0[1-9]|1[0-2]))?$"
 Ar = Annotated[int, Path(ge=2000, le=2100, examples=[2017])]
@@ -259,21 +261,30 @@ def _serve(row: dict, principal: Principal, accept: str | None, if_none_match: s
     return Response(content=body, media_type=media, headers=headers)
 
 
-async def _latest(session, rapporttype: str, periode: str) -> dict:
-    row = await service.latest_version(session, rapporttype, periode)
+async def _latest(session, rapporttype: str, periode: str, seen: workflow.Visible) -> dict:
+    row = await workflow.latest_visible(session, rapporttype, periode, seen)
     if row is not None:
         return row
     if rapporttype == "manedsrapport":
         raise Problem(404, f"Månedsrapporten for {periode} er ikke publisert. Månedsrapporter publiseres "
                       "automatisk etter at måneden er avsluttet.")
-    raise Problem(404, f"{rapporttype} for {periode} er ikke publisert ennå.")
+    raise Problem(404, f"{rapporttype} for {periode} er ikke {'publisert' if seen.internal else 'sendt'} ennå.")
 
 
-def _listed(row: dict, principal: Principal) -> dict[str, Any]:
+async def _version(session, rapporttype: str, periode: str, versjon: int, seen: workflow.Visible) -> dict:
+    """A version the reader may get: JD only versions sent to it (others do not exist for JD)."""
+    row = await service.get_version(session, rapporttype, periode, versjon)
+    if not seen.allows(row):
+        raise errors.NotFound(f"Versjon {versjon} av {rapporttype} {periode} finnes ikke.")
+    return row
+
+
+def _listed(row: dict, principal: Principal, seen: workflow.Visible) -> dict[str, Any]:
     out = {**row, "publisert": row["publisert"].isoformat()}
     if not internal(principal):
         out["sha256"] = out.pop("sha256_ekstern")
         out["publisert_av"] = service.shown_publisher(row["publisert_av"])
+        out["sendt"] = seen.sent[(row["rapporttype"], row["periode"])][row["versjon"]].isoformat()
     return out
 
 
@@ -283,7 +294,9 @@ ACCEPT_DOC = {"content": {"application/json": {}, XLSX: {}}, "description": "Rap
 @rapporter.get("/rapporter", summary="Publiserte rapportversjoner")
 async def list_reports(session: SessionDep, principal: Reader, type: Rapporttype | None = None,
                        periode: Annotated[str | None, Query(pattern=PERIOD)] = None) -> list[dict[str, Any]]:
-    return [_listed(r, principal) for r in await service.versions(session, type, periode)]
+    """IMDi sees every frozen version; JD the versions sent to it."""
+    seen = await workflow.visible(session, internal(principal))
+    return [_listed(r, principal, seen) for r in await service.versions(session, type, periode) if seen.allows(r)]
 
 
 @rapporter.get("/rapporter/{rapporttype}/{periode}", summary="Siste versjon av en rapport (Accept: JSON eller Excel)",
@@ -292,7 +305,8 @@ async def list_reports(session: SessionDep, principal: Reader, type: Rapporttype
 async def get_report(rapporttype: Rapporttype, periode: Periode, session: SessionDep, principal: Reader,
                      accept: Annotated[str | None, Header()] = None,
                      if_none_match: Annotated[str | None, Header()] = None) -> Response:
-    return _serve(await _latest(session, rapporttype, periode), principal, accept, if_none_match)
+    seen = await workflow.visible(session, internal(principal))
+    return _serve(await _latest(session, rapporttype, periode, seen), principal, accept, if_none_match)
 
 
 @rapporter.get("/rapporter/{rapporttype}/{periode}/versjoner/{versjon}", summary="En bestemt versjon",
@@ -300,7 +314,7 @@ async def get_report(rapporttype: Rapporttype, periode: Periode, session: Sessio
 async def get_report_version(rapporttype: Rapporttype, periode: Periode, versjon: Versjon, session: SessionDep,
                              principal: Reader, accept: Annotated[str | None, Header()] = None,
                              if_none_match: Annotated[str | None, Header()] = None) -> Response:
-    row = await service.get_version(session, rapporttype, periode, versjon)
+    row = await _version(session, rapporttype, periode, versjon, await workflow.visible(session, internal(principal)))
     return _serve(row, principal, accept, if_none_match)
 
 
@@ -308,12 +322,15 @@ async def get_report_version(rapporttype: Rapporttype, periode: Periode, versjon
                summary="Hva som er endret fra forrige versjon")
 async def report_diff(rapporttype: Rapporttype, periode: Periode, versjon: Versjon, session: SessionDep,
                       principal: Reader) -> dict[str, Any]:
-    """Between the renderings this reader gets: external readers see the diff of the suppressed ones."""
-    new = await service.get_version(session, rapporttype, periode, versjon)
-    old = await service.get_version(session, rapporttype, periode, versjon - 1) if versjon > 1 else None
+    """Between the renderings this reader gets: external readers see the diff of the suppressed ones, from the
+    version sent before this one."""
+    seen = await workflow.visible(session, internal(principal))
+    new = await _version(session, rapporttype, periode, versjon, seen)
+    previous = seen.previous(new)
+    old = await service.get_version(session, rapporttype, periode, previous) if previous else None
     a = json.loads(_rendering(old, principal)[0]) if old else {}
     b = json.loads(_rendering(new, principal)[0])
-    return {"versjon": versjon, "forrige": versjon - 1 if old else None, "endringer": reports.diff(a, b)}
+    return {"versjon": versjon, "forrige": previous, "endringer": reports.diff(a, b)}
 
 
 @rapporter.get("/rapporter/{rapporttype}/{periode}/versjoner/{versjon}/posisjon",
@@ -330,21 +347,8 @@ async def report_position(rapporttype: Rapporttype, periode: Periode, versjon: V
 async def report_jsonstat(rapporttype: Literal["halvarsrapport", "arsrapport"], periode: Periode,
                           versjon: Versjon, session: SessionDep, principal: Reader,
                           niva: Literal["kommune", "fylke"] = "kommune") -> JSONResponse:
-    row = await service.get_version(session, rapporttype, periode, versjon)
+    row = await _version(session, rapporttype, periode, versjon, await workflow.visible(session, internal(principal)))
     return JSONResponse(formats.jsonstat(json.loads(_rendering(row, principal)[0]), niva))
-
-
-@rapporter.post("/rapporter/{rapporttype}/{periode}/publiser", summary="Publiser en ny versjon (fryses)",
-                responses={201: {"description": "Ny versjon"}, 200: {"description": "Uendret: siste versjon"}})
-async def publish(request: Request, rapporttype: Rapporttype, periode: Periode, settings: SettingsDep,
-                  principal: Writer) -> JSONResponse:
-    row, created = await service.publish(db=request.app.state.db, consumer=settings.consumer_group,
-                                         report_type=rapporttype, period=periode, by=principal.subject,
-                                         threshold=settings.prikking_terskel)
-    return JSONResponse({"rapporttype": rapporttype, "periode": periode, "versjon": row["versjon"],
-                         "sha256": row["sha256"], "sha256_ekstern": row["sha256_ekstern"], "ny": created},
-                        status_code=201 if created else 200,
-                        headers={"Location": f"/api/v1/rapporter/{rapporttype}/{periode}/versjoner/{row['versjon']}"})
 
 
 @rapporter.get("/rapporter/{rapporttype}/{periode}/utkast", summary="Rapporten slik den ser ut nå (ikke publisert)")
@@ -356,6 +360,149 @@ async def draft(rapporttype: Rapporttype, periode: Periode, session: SessionDep,
     return JSONResponse(content)
 
 
+# --- the workflow: submit, approve, send back, send; the calendar as obligations ----------------------------
+flyt = APIRouter(tags=["arbeidsflyt"])
+
+
+class StegInn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"begrunnelse": "Godkjent."}]})
+
+    begrunnelse: str | None = Field(default=None, max_length=4000, description="Why (optional here).")
+
+
+class AvvisInn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"begrunnelse": "R3 mangler tall for andre halvår."}]})
+
+    begrunnelse: str = Field(min_length=1, max_length=4000, description="Why the report is sent back.")
+
+
+def _step_answer(step: dict[str, Any], status_code: int = 200) -> JSONResponse:
+    path = f"/api/v1/rapporter/{step['rapporttype']}/{step['periode']}"
+    headers = {"Location": f"{path}/versjoner/{step['versjon']}"} if step["versjon"] else {}
+    return JSONResponse({"rapporttype": step["rapporttype"], "periode": step["periode"],
+                         **workflow.shown_step(step)}, status_code=status_code, headers=headers)
+
+
+def _actor(principal: Principal, settings) -> workflow.Actor:
+    return workflow.actor_from(principal, settings.pseudonym_key.get_secret_value())
+
+
+@flyt.get("/rapporter/{rapporttype}/{periode}/arbeidsflyt",
+          summary="Rapportens tilstand, mulige handlinger og historikk (rolle og enhet, hvem, når og hvorfor)")
+async def workflow_state(rapporttype: Rapporttype, periode: Periode, session: SessionDep,
+                         principal: Internal) -> dict[str, Any]:
+    workflow.check_known(model_for(service.year_of(periode)), rapporttype, periode)
+    history = await workflow.steps(session, rapporttype, periode)
+    state = workflow.fold(history)
+    return {"rapporttype": rapporttype, "periode": periode, "tilstand": state.tilstand, "versjon": state.versjon,
+            "sendte_versjoner": [v for v, _ in state.sendte],
+            "mulige_handlinger": workflow.allowed_actions(state, rapporttype),
+            "historikk": [workflow.shown_step(s) for s in history]}
+
+
+@flyt.post("/rapporter/{rapporttype}/{periode}/send-til-godkjenning", status_code=201,
+           summary="Frys en versjon og send den til godkjenning (avvises med liste over det som mangler)",
+           responses={201: {"description": "Versjonen er fryst og venter på godkjenning"},
+                      409: {"description": "Ufullstendig, uendret eller feil tilstand"}})
+async def submit(request: Request, rapporttype: Rapporttype, periode: Periode, settings: SettingsDep, uow: UowDep,
+                 principal: Writer) -> JSONResponse:
+    step = await workflow.submit(db=request.app.state.db, uow=uow, consumer=settings.consumer_group,
+                                 threshold=settings.prikking_terskel, report_type=rapporttype, period=periode,
+                                 actor=_actor(principal, settings), by=principal.subject)
+    return _step_answer(step, 201)
+
+
+@flyt.post("/rapporter/{rapporttype}/{periode}/godkjenn",
+           summary="Godkjenn versjonen som venter (en annen person enn den som sendte den; imdi:rapport.godkjenn)",
+           responses={409: {"description": "Feil tilstand eller ufullstendig"}})
+async def approve(rapporttype: Rapporttype, periode: Periode, settings: SettingsDep, uow: UowDep,
+                  principal: Approver, body: StegInn | None = None) -> JSONResponse:
+    step = await workflow.take_step(uow=uow, report_type=rapporttype, period=periode, action="godkjenn",
+                                    actor=_actor(principal, settings), reason=body.begrunnelse if body else None)
+    return _step_answer(step)
+
+
+@flyt.post("/rapporter/{rapporttype}/{periode}/avvis", summary="Send rapporten tilbake til utkast, med begrunnelse",
+           responses={409: {"description": "Feil tilstand"}})
+async def send_back(rapporttype: Rapporttype, periode: Periode, body: AvvisInn, settings: SettingsDep,
+                    uow: UowDep, principal: Approver) -> JSONResponse:
+    step = await workflow.take_step(uow=uow, report_type=rapporttype, period=periode, action="avvis",
+                                    actor=_actor(principal, settings), reason=body.begrunnelse)
+    return _step_answer(step)
+
+
+@flyt.post("/rapporter/{rapporttype}/{periode}/send",
+           summary="Send den godkjente versjonen til JD (JD varsles: rapport-sendt og webhooks)",
+           responses={409: {"description": "Feil tilstand"}})
+async def send(rapporttype: Rapporttype, periode: Periode, settings: SettingsDep, uow: UowDep,
+               principal: Approver, body: StegInn | None = None) -> JSONResponse:
+    step = await workflow.take_step(uow=uow, report_type=rapporttype, period=periode, action="send",
+                                    actor=_actor(principal, settings), reason=body.begrunnelse if body else None)
+    return _step_answer(step)
+
+
+@flyt.get("/rapportforpliktelser",
+          summary="Rapporteringskalenderen som frister: status i_rute, snart_frist eller forsinket, og risiko")
+async def obligations(session: SessionDep, principal: Internal,
+                      ar: Annotated[int, Query(ge=2000, le=2100, examples=[2017])],
+                      per_dato: Annotated[date | None, Query(description="Default: today")] = None,
+                      ) -> list[dict[str, Any]]:
+    return await workflow.obligation_overview(session, model_for(ar), per_dato or today_oslo())
+
+
+# --- webhooks for JD's systems -------------------------------------------------------------------------------
+abonnement = APIRouter(tags=["webhooks"])
+AbonnementId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+
+
+class AbonnementInn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"url": "https://jd.example/imdi/rapporter", "hemmelighet": "en-lang-delt-hemmelighet-123",
+         "rapporttyper": ["halvarsrapport", "arsrapport"]}]})
+
+    url: str = Field(min_length=8, max_length=2000, description="http(s) URL the events are POSTed to.")
+    hemmelighet: str = Field(min_length=16, max_length=200, description="Shared secret for the HMAC-SHA256 "
+                             "signature. Never shown again.")
+    rapporttyper: list[Rapporttype] = Field(default_factory=list, max_length=3,
+                                            description="Only these report types; empty: all.")
+
+
+@abonnement.post("/abonnementer", status_code=201,
+                 summary="Registrer en webhook for rapport-sendt (URL og delt hemmelighet; signert med HMAC-SHA256)")
+async def subscribe(request: Request, body: AbonnementInn, settings: SettingsDep, principal: Reader) -> JSONResponse:
+    row = await webhooks.subscribe(db=request.app.state.db, owner=principal.subject, url=body.url,
+                                   secret=body.hemmelighet, report_types=list(body.rapporttyper),
+                                   restrict=settings.webhook_restrict)
+    return JSONResponse(row, status_code=201, headers={"Location": f"/api/v1/abonnementer/{row['id']}"})
+
+
+@abonnement.get("/abonnementer", summary="Egne webhook-abonnementer")
+async def list_subscriptions(session: SessionDep, principal: Reader) -> list[dict[str, Any]]:
+    return await webhooks.subscriptions(session=session, owner=principal.subject)
+
+
+@abonnement.delete("/abonnementer/{abonnement_id}", status_code=204, summary="Avslutt et abonnement")
+async def unsubscribe(request: Request, abonnement_id: AbonnementId, principal: Reader) -> Response:
+    await webhooks.unsubscribe(db=request.app.state.db, owner=principal.subject, subscription_id=abonnement_id)
+    return Response(status_code=204)
+
+
+@abonnement.get("/abonnementer/{abonnement_id}/leveranser", summary="Leveranseloggen for et abonnement")
+async def delivery_log(abonnement_id: AbonnementId, session: SessionDep, principal: Reader) -> list[dict[str, Any]]:
+    return await webhooks.deliveries(session=session, owner=principal.subject, subscription_id=abonnement_id)
+
+
+@abonnement.post("/abonnementer/{abonnement_id}/leveranser/{leveranse_id}/send-igjen", status_code=202,
+                 summary="Lever en hendelse på nytt (igjen fra første forsøk)")
+async def redeliver(request: Request, abonnement_id: AbonnementId, leveranse_id: AbonnementId,
+                    principal: Reader) -> dict[str, Any]:
+    return await webhooks.redeliver(db=request.app.state.db, owner=principal.subject, subscription_id=abonnement_id,
+                                    delivery_id=leveranse_id)
+
+
 router.include_router(styring)
 router.include_router(inn)
 router.include_router(rapporter)
+router.include_router(flyt)
+router.include_router(abonnement)

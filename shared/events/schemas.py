@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -222,10 +222,12 @@ class RapporttekstV1(EventData):
 
 
 class RisikoEndretV1(EventData):
-    """The computed risk status of an SP or assignment changed."""
+    """The computed risk status of an SP, an assignment or a reporting obligation changed."""
 
     ar: int
-    objekt: str
+    objekt: str = Field(pattern=r"^(SP[0-9]+(\.[0-9])?|O[0-9]+|RK-(H[12]|AR|M(0[1-9]|1[0-2])))$",
+                        description="SP or assignment id, or a reporting obligation of the year's calendar: "
+                        "RK-H1 (half-year report), RK-AR (annual report), RK-M01 … RK-M12 (monthly reports).")
     fra: Literal["gronn", "gul", "rod", "ingen_data"] | None
     til: Literal["gronn", "gul", "rod", "ingen_data"]
     begrunnelse: str
@@ -271,3 +273,65 @@ RISIKO_ENDRET_V1 = register(EventSpec(
     description="The computed risk status of an SP or assignment changed, with the reason in words.",
     example=RisikoEndretV1(ar=2017, objekt="SP1", fra="gronn", til="gul",
                            begrunnelse="Framskrevet 87,1 % mot krav 90 %.", per_dato=date(2017, 6, 30))))
+
+
+# --- the report workflow: draft → for approval → approved → sent to JD ----------------------------------
+Rapporttilstand = Literal["utkast", "til_godkjenning", "godkjent", "sendt"]
+Rapporthandling = Literal["send_til_godkjenning", "godkjenn", "avvis", "send", "send_automatisk"]
+
+
+class RapportStatusEndretV1(EventData):
+    """One step of a report's workflow: who (role and unit, and a pseudonymous actor reference so that the
+    one who submitted cannot approve; never a name), when (the event time) and why. ``sekvens`` numbers the
+    steps of one report from 1, so the history is rebuilt by replaying these events in that order."""
+
+    rapporttype: Literal["halvarsrapport", "arsrapport", "manedsrapport"]
+    periode: str = Field(pattern=r"^[0-9]{4}(-H[12]|-(0[1-9]|1[0-2]))?$")
+    sekvens: int = Field(ge=1)
+    handling: Rapporthandling
+    fra: Rapporttilstand
+    til: Rapporttilstand
+    versjon: int | None = Field(default=None, ge=1, description="The frozen version the step concerns.")
+    rolle: str = Field(min_length=1, max_length=40, description="The actor's role (e.g. godkjenner, system).")
+    enhet: str = Field(min_length=1, max_length=80, description="The actor's unit in IMDi.")
+    aktor_ref: str = Field(pattern=r"^a-[0-9a-f]{32}$|^system$",
+                           description="Pseudonymous actor reference (keyed hash of the token subject), or system.")
+    begrunnelse: str | None = Field(default=None, max_length=4000, description="Why (required when sent back).")
+    tid: datetime = Field(description="When the step was taken.")
+
+
+class RapportSendtV1(EventData):
+    """A report version was sent to JD: it is now what JD reads. Delivered to JD's registered webhooks."""
+
+    rapporttype: Literal["halvarsrapport", "arsrapport", "manedsrapport"]
+    periode: str = Field(pattern=r"^[0-9]{4}(-H[12]|-(0[1-9]|1[0-2]))?$")
+    versjon: int = Field(ge=1)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the version as JD reads it (suppressed).")
+    forrige_versjon: int | None = Field(default=None, ge=1, description="The version sent before this one.")
+    frist: date
+    i_tide: bool = Field(description="Sent on or before the deadline.")
+    sendt: datetime
+    rolle: str = Field(min_length=1, max_length=40)
+    enhet: str = Field(min_length=1, max_length=80)
+    lenke: str = Field(description="Where JD reads the version (API path).")
+
+
+_STEP_EXAMPLE = dict(rapporttype="halvarsrapport", periode="2017-H1", sekvens=3, handling="godkjenn",
+                     fra="til_godkjenning", til="godkjent", versjon=2, rolle="godkjenner",
+                     enhet="IMDi (ledelsen)", aktor_ref="a-0f1e2d3c4b5a69788796a5b4c3d2e1f0", begrunnelse=None,
+                     tid=datetime(2017, 8, 15, 10, 0, tzinfo=UTC))
+RAPPORT_STATUS_ENDRET_V1 = register(EventSpec(
+    service="rapportering", name="rapport-status-endret", version=1, model=RapportStatusEndretV1,
+    key=lambda d: f"{d.rapporttype}-{d.periode}", title="Rapportstatus endret",
+    description="A step in a report's workflow (submitted, approved, sent back, sent), with the role and unit "
+    "of who took it and why. Keyed by report.",
+    example=RapportStatusEndretV1(**_STEP_EXAMPLE)))
+RAPPORT_SENDT_V1 = register(EventSpec(
+    service="rapportering", name="rapport-sendt", version=1, model=RapportSendtV1,
+    key=lambda d: f"{d.rapporttype}-{d.periode}", title="Rapport sendt",
+    description="A report version was sent to JD and can be read there; also delivered to registered webhooks, "
+    "signed. Keyed by report.",
+    example=RapportSendtV1(rapporttype="halvarsrapport", periode="2017-H1", versjon=2, sha256="0" * 64,
+                           forrige_versjon=None, frist=date(2017, 8, 19), i_tide=True,
+                           sendt=datetime(2017, 8, 16, 9, 30, tzinfo=UTC), rolle="godkjenner",
+                           enhet="IMDi (ledelsen)", lenke="/api/v1/rapporter/halvarsrapport/2017-H1/versjoner/2")))

@@ -77,8 +77,18 @@ ACCESS: dict[str, str] = {
     "rapportering GET /api/v1/rapporter/{rapporttype}/{periode}/versjoner/{versjon}/endringer": "rapport.read",
     "rapportering GET /api/v1/rapporter/{rapporttype}/{periode}/versjoner/{versjon}/statistikk": "rapport.read",
     "rapportering GET /api/v1/rapporter/{rapporttype}/{periode}/versjoner/{versjon}/posisjon": "rapport.intern",
-    "rapportering POST /api/v1/rapporter/{rapporttype}/{periode}/publiser": "rapport.write",
     "rapportering GET /api/v1/rapporter/{rapporttype}/{periode}/utkast": "rapport.intern",
+    "rapportering GET /api/v1/rapporter/{rapporttype}/{periode}/arbeidsflyt": "rapport.intern",
+    "rapportering POST /api/v1/rapporter/{rapporttype}/{periode}/send-til-godkjenning": "rapport.write",
+    "rapportering POST /api/v1/rapporter/{rapporttype}/{periode}/godkjenn": "rapport.godkjenn",
+    "rapportering POST /api/v1/rapporter/{rapporttype}/{periode}/avvis": "rapport.godkjenn",
+    "rapportering POST /api/v1/rapporter/{rapporttype}/{periode}/send": "rapport.godkjenn",
+    "rapportering GET /api/v1/rapportforpliktelser": "rapport.intern",
+    "rapportering POST /api/v1/abonnementer": "rapport.read",
+    "rapportering GET /api/v1/abonnementer": "rapport.read",
+    "rapportering DELETE /api/v1/abonnementer/{abonnement_id}": "rapport.read",
+    "rapportering GET /api/v1/abonnementer/{abonnement_id}/leveranser": "rapport.read",
+    "rapportering POST /api/v1/abonnementer/{abonnement_id}/leveranser/{leveranse_id}/send-igjen": "rapport.read",
     "bosetting GET /api/v1/familier/{familie_id}": "bosetting.read",
     "bosetting GET /api/v1/anmodninger/{ar}": "bosetting.read",
     "bosetting GET /api/v1/kommunevedtak/{ar}": "bosetting.read",
@@ -91,12 +101,14 @@ ROLES: dict[str, tuple[str, ...]] = {
     "analytiker": ("imdi:rapport.intern",),
     "rapportansvarlig": ("imdi:rapport.write",),
     "jd": ("imdi:rapport.read",),
+    "direktor": ("imdi:rapport.godkjenn",),
     "kvalifisering": ("imdi:kvalifisering.read",),
     "tolkeregister": ("imdi:tolkeregister.read",),
     "tilskudd": ("imdi:tilskudd.write",),
 }
 WIDER = {"rapport.read": ("rapport.read", "rapport.intern", "rapport.write"),
-         "rapport.intern": ("rapport.intern", "rapport.write")}
+         "rapport.intern": ("rapport.intern", "rapport.write"),
+         "rapport.godkjenn": ("rapport.godkjenn",)}  # the director's scope: no other scope implies it
 BAD_TOKENS = ("ingen", "utlopt", "feil_utsteder", "feil_publikum", "forfalsket", "alg_none", "sovende")
 
 

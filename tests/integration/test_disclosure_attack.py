@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, select
 
-from rapportering import reports, service
+from rapportering import reports, service, workflow
 from rapportering.models import report_version
 from tests.conftest import bearer, eventually, is_problem
 from tests.disclosure_attack import (
@@ -30,22 +30,22 @@ from tests.disclosure_attack import (
     settlement_dataset,
 )
 from tests.integration.test_reports import caught_up, import_cases
+from tests.integration.test_workflow import send_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THRESHOLD = 5
 
 
 async def publish_year(bos, rap, token, seed: int) -> None:
-    """Half-year v1, a correction as half-year v2, then the annual report."""
+    """Half-year v1, a correction as half-year v2, then the annual report, each sent to JD through the workflow."""
     base, fix = settlement_dataset(seed)
-    writer = bearer(token("imdi:rapport.write"))
     await import_cases(bos, token, base)
     await caught_up(rap, bos, rap)
-    assert (await rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/publiser", headers=writer)).status_code == 201
+    assert await send_report(rap, token) == 1
     await import_cases(bos, token, fix)
     await caught_up(rap, bos, rap)
-    assert (await rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/publiser", headers=writer)).json()["versjon"] == 2
-    assert (await rap.post("/api/v1/rapporter/arsrapport/2017/publiser", headers=writer)).status_code == 201
+    assert await send_report(rap, token) == 2
+    assert await send_report(rap, token, "/api/v1/rapporter/arsrapport/2017") == 1
 
 
 def jd_paths(listing: list[dict]) -> list[str]:
@@ -255,6 +255,7 @@ async def test_monthly_reports_are_published_by_the_scheduler_once_under_concurr
     await eventually(all_months, what="the scheduler published the closed months at start-up")
     async with rap.app.state.db.sessions() as s, s.begin():
         await s.execute(delete(report_version).where(report_version.c.rapporttype == "manedsrapport"))
+        await s.execute(delete(workflow.workflow_step).where(workflow.workflow_step.c.rapporttype == "manedsrapport"))
     r = await rap.get("/api/v1/rapporter/manedsrapport/2017-04", headers=jd)
     assert is_problem(r, 404) and "publiseres automatisk" in r.json()["detail"]
     assert await monthly_versions(rap) == {}, "a GET never publishes"
@@ -264,13 +265,19 @@ async def test_monthly_reports_are_published_by_the_scheduler_once_under_concurr
                                          today=date(2026, 1, 1), threshold=settings.prikking_terskel)
            for _ in range(3)]
     reads = [rap.get("/api/v1/rapporter/manedsrapport/2017-04", headers=jd) for _ in range(8)]
-    posts = [rap.post("/api/v1/rapporter/manedsrapport/2017-04/publiser", headers=writer) for _ in range(4)]
-    posts += [rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/publiser", headers=writer) for _ in range(2)]
+    posts = [rap.post("/api/v1/rapporter/manedsrapport/2017-04/send-til-godkjenning", headers=writer)
+             for _ in range(4)]
+    posts += [rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/send-til-godkjenning", headers=writer)
+              for _ in range(2)]
     results = await asyncio.gather(*job, *reads, *posts)
     responses = results[len(job):]
     assert all(r.status_code < 500 for r in responses), [r.status_code for r in responses]
     assert {r.status_code for r in responses[:8]} <= {200, 404}
-    created_by_job, created_by_post = sum(results[:len(job)]), sum(r.status_code == 201 for r in responses[8:12])
-    assert created_by_job + created_by_post == 12, "each closed month exactly once"
+    assert {r.status_code for r in responses[8:]} == {409}, "a monthly report is only sent by the scheduler"
+    assert sum(results[:len(job)]) == 12, "each closed month exactly once"
     assert await monthly_versions(rap) == {f"2017-{m:02d}": [1] for m in range(1, 13)}
+    async with rap.app.state.db.sessions() as s:
+        sent = (await s.execute(select(workflow.workflow_step.c.periode).where(
+            workflow.workflow_step.c.rapporttype == "manedsrapport"))).scalars().all()
+    assert sorted(sent) == [f"2017-{m:02d}" for m in range(1, 13)], "each month sent once"
     assert (await rap.get("/api/v1/rapporter/manedsrapport/2017-04", headers=jd)).status_code == 200

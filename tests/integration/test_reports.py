@@ -13,11 +13,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from rapportering import reports, service
+from rapportering import reports, service, workflow
 from rapportering.projection import HANDLERS, MeasureProjection
 from rapportering.steering import load
 from shared.outbox_tables import outbox, processed_event
 from tests.conftest import bearer, eventually, service_settings
+from tests.integration.test_workflow import send_report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KOMMUNER = ["0301", "1201", "1601", "1103", "0219"]
@@ -116,13 +117,13 @@ async def test_reports_from_events_to_jd(system, token, tmp_path, broker, db_url
     assert "M2" in tasks["O10"]["risiko"]["beregnet"]["begrunnelse"]
     assert tasks["O1"]["risiko"]["beregnet"]["status"] == "gronn"
 
-    # publish: a frozen version; publishing unchanged data gives the same version
-    r = await rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/publiser", headers=writer)
-    assert r.status_code == 201 and r.json()["versjon"] == 1
-    v1_sha = r.json()["sha256"]
-    again = await rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/publiser", headers=writer)
-    assert again.status_code == 200 and again.json()["versjon"] == 1
-    assert (await rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/publiser", headers=jd)).status_code == 403
+    # the workflow freezes a version and sends it to JD; unchanged data is not sent again; JD cannot submit
+    assert await send_report(rap, token) == 1
+    v1_sha = (await rap.get("/api/v1/rapporter?type=halvarsrapport", headers=intern)).json()[0]["sha256"]
+    again = await rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/send-til-godkjenning", headers=writer)
+    assert again.status_code == 409 and again.json()["type"].endswith("/uendret")
+    assert (await rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/send-til-godkjenning", headers=jd)
+            ).status_code == 403
 
     # JD pulls: suppressed, with ETag and If-None-Match
     r = await rap.get("/api/v1/rapporter/halvarsrapport/2017-H1", headers=jd)
@@ -186,8 +187,7 @@ async def test_reports_from_events_to_jd(system, token, tmp_path, broker, db_url
     await import_cases(bos, token, [c for c in cases(20, seed=2, offset=1000)
                                     if c["bosettingsdato"] <= "2017-06-30"])
     await caught_up(rap, bos, rap)
-    r = await rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/publiser", headers=writer)
-    assert r.status_code == 201 and r.json()["versjon"] == 2
+    assert await send_report(rap, token) == 2
     changes = (await rap.get("/api/v1/rapporter/halvarsrapport/2017-H1/versjoner/2/endringer", headers=intern)).json()
     assert any(c["sti"].startswith("/mal/0/styringsparametere/0/verdi/nevner") for c in changes["endringer"])
     v1 = await rap.get("/api/v1/rapporter/halvarsrapport/2017-H1/versjoner/1", headers=intern)
@@ -204,7 +204,7 @@ async def test_reports_from_events_to_jd(system, token, tmp_path, broker, db_url
 
     # the risk sweep publishes changes once, and only changes
     first = await service.risk_sweep(rap.app.state.db, date(2017, 6, 30))
-    assert first == len(load(2017).styringsparametere) + len(load(2017).oppdrag)
+    assert first == len(load(2017).styringsparametere) + len(load(2017).oppdrag) + len(workflow.obligations(load(2017)))
     assert await service.risk_sweep(rap.app.state.db, date(2017, 6, 30)) == 0
 
     # reproduce version 1 byte for byte: a new read model rebuilt by replaying the topics from the start,

@@ -1,0 +1,1 @@
+"""The dashboard: server-rendered pages over rapportering's read model, for IMDi, JD and municipalities."""

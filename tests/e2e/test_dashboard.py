@@ -1,0 +1,518 @@
+"""The dashboard in a real browser: Debian's headless Chromium driven by Playwright, against rapportering served
+over HTTP (uvicorn on a loopback port) on a populated embedded system (bosetting → broker → rapportering).
+
+Every page is checked with axe-core (from node_modules), with every non-local request blocked and recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import socket
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+import uvicorn
+
+from rapportering.config import Settings as RapSettings
+from shared.auth import ensure_dev_keypair, issue_token
+from shared.broker import EmbeddedBroker
+from tests.conftest import ROOT, PgDatabases, bearer, eventually, running_app, service_settings
+from tests.integration.test_reports import caught_up, import_cases
+
+playwright_api = pytest.importorskip("playwright.async_api")
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is missing (scripts/test-setup.sh installs it)"),
+    pytest.mark.skipif(not AXE.exists(), reason="node_modules is missing (make npm)"),
+]
+
+
+def cases() -> list[dict]:
+    """Oslo settles everyone in time in January–February and no one in time after; Bergen and Trondheim settle
+    in time all year. Six in Oslo's queue wait at the end of June."""
+    out = []
+    for i in range(60):
+        month = 1 + i % 12
+        in_time = month <= 2
+        vedtak = date(2017, month, 1) if in_time else date(2016, month, 1)
+        out.append({"ekstern_id": f"S-{i}", "duf_nummer": f"2016{i:08d}", "kjonn": "KM"[i % 2], "fodselsar": 1985,
+                    "kategori": "asyl", "vedtaksdato": vedtak.isoformat(),
+                    "bosettingsdato": date(2017, month, 20).isoformat(), "kommunenummer": "0301"})
+    for i in range(24):
+        month = 1 + i % 12
+        out.append({"ekstern_id": f"B-{i}", "duf_nummer": f"2014{i:08d}", "kjonn": "KM"[i % 2], "fodselsar": 1990,
+                    "kategori": "overforingsflyktning", "vedtaksdato": date(2017, month, 1).isoformat(),
+                    "bosettingsdato": date(2017, month, 15).isoformat(),
+                    "kommunenummer": "1201" if i % 3 else "1601"})
+    for i in range(6):
+        out.append({"ekstern_id": f"W-{i}", "duf_nummer": f"2015{i:08d}", "kjonn": "K", "fodselsar": 1985,
+                    "kategori": "asyl", "vedtaksdato": date(2016, 12, 1 + i).isoformat() if i < 2
+                    else date(2017, 3, i).isoformat()})
+    return out
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+class Dashboard:
+    def __init__(self, base: str, private_key: bytes, rap, bos) -> None:
+        self.base, self.private_key, self.rap, self.bos = base, private_key, rap, bos
+
+    def token(self, *scopes: str, kommune: str | None = None) -> str:
+        return issue_token(self.private_key, scopes=scopes, kommunenummer=kommune, subject="e2e")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+async def dashboard(request, tmp_path_factory):
+    """A populated embedded system in development mode, rapportering served on a loopback port; each
+    service on SQLite, then on PostgreSQL."""
+    tmp = tmp_path_factory.mktemp("dashboard")
+    var = tmp / "var"
+    private, _ = ensure_dev_keypair(var)
+    pg = PgDatabases()
+
+    async def db_url(label: str) -> str:
+        return f"sqlite+aiosqlite:///{tmp / (label + '.db')}" if request.param == "sqlite" else await pg.create(label)
+
+    broker = EmbeddedBroker(log_file=tmp / "broker.log").start()
+    try:
+        b = service_settings("bosetting", db_url=await db_url("bosetting"), bootstrap=broker.bootstrap, keys=var,
+                             var_dir=var)
+        r = RapSettings(environment="development", database_url=await db_url("rapportering"),
+                        kafka_bootstrap=broker.bootstrap, var_dir=var, relay_check_seconds=1.0,
+                        risk_sweep_seconds=3600, monthly_publish_seconds=3600)
+        async with running_app("bosetting", b) as bos, running_app("rapportering", r) as rap:
+            def token(*scopes, kommune=None):
+                return issue_token(private.read_bytes(), scopes=scopes, kommunenummer=kommune)
+
+            await import_cases(bos, token, cases())
+            write_b = bearer(token("imdi:bosetting.write"))
+            for kommune, anmodet, vedtatt in (("0301", (40, 4), (30, 4)), ("1201", (20, 2), (20, 3))):
+                await bos.put(f"/api/v1/anmodninger/2017/{kommune}", headers=write_b, json={
+                    "antall": anmodet[0], "herav_em": anmodet[1], "sendt_dato": "2016-09-15"})
+                await bos.put(f"/api/v1/kommunevedtak/2017/{kommune}", headers=write_b, json={
+                    "antall": vedtatt[0], "herav_em": vedtatt[1], "vedtaksdato": "2016-12-01"})
+            writer = bearer(token("imdi:rapport.write"))
+            r1 = await rap.post("/api/v1/oppdrag/2017/O10/milepaeler/M1", headers=writer, json={
+                "ferdig": True, "fremdrift": 100, "dato": "2017-02-20"})
+            assert r1.status_code == 202, r1.text
+            await caught_up(rap, bos, rap)
+            for _ in range(2):  # two versions of the half-year report (the second after an assessment)
+                p = await rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/publiser", headers=writer)
+                assert p.status_code in (200, 201), p.text
+                a = await rap.post("/api/v1/risikovurderinger/2017/O10", headers=writer, json={
+                    "status": "gronn", "begrunnelse": "Utbetalt.", "tiltak": None, "dato": "2017-03-01"})
+                assert a.status_code == 202
+                await caught_up(rap, bos, rap)
+
+            sock = free_socket()
+            config = uvicorn.Config(rap.app, lifespan="off", log_level="warning", access_log=False)
+            server = uvicorn.Server(config)
+            serving = asyncio.create_task(server.serve(sockets=[sock]))
+            for _ in range(400):
+                if server.started:
+                    break
+                await asyncio.sleep(0.05)
+            port = sock.getsockname()[1]
+            try:
+                yield Dashboard(f"http://127.0.0.1:{port}", private.read_bytes(), rap, bos)
+            finally:
+                server.should_exit = True
+                await serving
+    finally:
+        broker.stop()
+        await pg.drop_all()
+
+
+@pytest.fixture(scope="module")
+async def browser():
+    async with playwright_api.async_playwright() as pw:
+        b = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--lang=nb-NO"])
+        yield b
+        await b.close()
+
+
+class Session:
+    """One browser context: every request leaving 127.0.0.1 is blocked and recorded."""
+
+    def __init__(self, context, page, base: str) -> None:
+        self.context, self.page, self.base = context, page, base
+        self.outside: list[str] = []
+
+    async def goto(self, path: str, status: int = 200):
+        response = await self.page.goto(self.base + path)
+        assert response is not None and response.status == status, (path, response and response.status)
+        return response
+
+    async def axe(self) -> list[dict]:
+        """Serious and critical axe-core violations on the current page."""
+        await self.page.add_script_tag(path=str(AXE))
+        result = await self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+                for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+async def open_session(browser, dashboard, *, token: str | None = None, width: int = 1280,
+                       scale: float = 1) -> Session:
+    context = await browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=scale,
+                                        accept_downloads=True, locale="nb-NO")
+    if token:
+        await context.add_cookies([{"name": "imdi_dashbord", "value": token, "url": dashboard.base + "/dashboard/",
+                                    "httpOnly": True, "sameSite": "Strict"}])
+    page = await context.new_page()
+    session = Session(context, page, dashboard.base)
+
+    async def guard(route):
+        url = route.request.url
+        if url.startswith(dashboard.base + "/") or url == dashboard.base or url.startswith(("data:", "blob:")):
+            await route.continue_()
+        else:
+            session.outside.append(url)
+            await route.abort()
+
+    await context.route("**/*", guard)
+    return session
+
+
+ANALYST = ("imdi:rapport.intern", "imdi:bosetting.read")
+WRITER = ("imdi:rapport.write", "imdi:bosetting.read")
+
+
+async def risk_of(page, objekt: str) -> str:
+    return await page.get_attribute(f"#{objekt}", "data-risiko")
+
+
+async def test_overview_changes_with_the_as_of_date_and_drills_down_to_events(browser, dashboard):
+    s = await open_session(browser, dashboard)
+    # no token: the development login page; choose the analyst role with the keyboard-reachable form
+    await s.goto("/dashboard/")
+    assert s.page.url.endswith("/dashboard/logg-inn?neste=%2Fdashboard%2F")
+    await s.page.check("#rolle-analytiker")
+    await s.page.click("button[type=submit]")
+    assert s.page.url == dashboard.base + "/dashboard/"
+
+    # the half-year: SP1 was behind (Oslo stopped settling in time after February) — red, in colour AND word
+    await s.page.fill("#per_dato", "2017-06-30")
+    await s.page.click("form.per-dato button")
+    assert "per_dato=2017-06-30" in s.page.url
+    assert await risk_of(s.page, "SP1") == "rod"
+    card = s.page.locator("#SP1")
+    assert "Rød" in await card.locator(".risiko").first.inner_text()
+    assert "Avvik" in await card.locator(".risiko").first.inner_text()
+    assert await card.locator("svg.graf").count() == 1
+    assert "Resultatkrav" in await card.inner_text() and "Framskrevet årsverdi" in await card.inner_text()
+    assert await card.locator("details table tbody tr").count() == 6  # the chart's numbers, month by month
+    assert s.page.locator("#O10")  # an assignment with its milestones
+    assert "ferdig" in await s.page.locator("#O10").inner_text()
+    assert await s.axe() == []
+
+    # at the end of February every settlement so far was in time: green
+    await s.goto("/dashboard/?ar=2017&per_dato=2017-02-28")
+    assert await risk_of(s.page, "SP1") == "gronn"
+    assert "I rute" in await s.page.locator("#SP1 .risiko").first.inner_text()
+
+    # drill down: SP1 by kommune, sorted by share descending; Oslo is last (the lowest share)
+    await s.goto("/dashboard/?ar=2017&per_dato=2017-06-30")
+    await s.page.click("#SP1 >> text=SP1 etter fylke, kommune")
+    await s.page.select_option("#niva", "kommune")
+    await s.page.click("form.per-dato button")
+    await s.page.click("#tabell-sted thead >> text=Andel")
+    await s.page.click("#tabell-sted thead >> text=Andel")
+    assert "retning=synkende" in s.page.url
+    names = await s.page.locator("#tabell-sted tbody th").all_inner_texts()
+    assert names[-1] == "Oslo" and set(names) == {"Oslo", "Bergen", "Trondheim"}
+    assert await s.page.get_attribute("#tabell-sted th[aria-sort]", "aria-sort") == "descending"
+    assert await s.axe() == []
+    await s.page.screenshot(path=str(_shot("drill-down")), full_page=True)
+
+    # from Oslo's figure to the events behind it
+    oslo = s.page.locator("#tabell-sted tbody tr", has_text="Oslo")
+    shown = int((await oslo.locator("td").first.inner_text()).replace("\u00a0", ""))
+    await oslo.locator("td a").first.click()
+    assert "dimensjon=kommune" in s.page.url and "verdi=0301" in s.page.url
+    behind_oslo = await s.page.locator("#hendelser tbody tr").count()
+    assert behind_oslo >= shown > 0
+    assert "person-bosatt" in await s.page.locator("#hendelser").inner_text()
+    assert "Oslo" in await s.page.locator("h1").inner_text()
+    await s.page.click("text=Tilbake til SP1")
+    await s.page.click("text=Hendelsene bak tallet")  # the national figure has more events behind it
+    assert await s.page.locator("#hendelser tbody tr").count() > behind_oslo
+    assert await s.axe() == []
+    assert s.outside == []
+
+
+def _shot(name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / f"dashboard-{name}.png"
+
+
+async def test_every_page_is_accessible_offline_and_reachable_by_keyboard(browser, dashboard):
+    writer = dashboard.token(*WRITER)
+    pages = ["/dashboard/?ar=2017&per_dato=2017-06-30", "/dashboard/sp/SP1?ar=2017&periode=2017-H1&niva=kommune",
+             "/dashboard/sp/SP1/hendelser?periode=2017-H1", "/dashboard/bosetting?ar=2017&per_dato=2017-06-30",
+             "/dashboard/kommune/0301?ar=2017&per_dato=2017-06-30", "/dashboard/rapporter",
+             "/dashboard/rapporter/halvarsrapport/2017-H1/1",
+             "/dashboard/rapporter/halvarsrapport/2017-H1/endringer?fra=1&til=2",
+             "/dashboard/tekster/halvarsrapport/2017-H1"]
+    s = await open_session(browser, dashboard, token=writer)
+    for path in pages:
+        await s.goto(path)
+        assert await s.axe() == [], path
+        await _tab_through(s.page, path)
+    assert s.outside == []
+
+    login = await open_session(browser, dashboard)
+    await login.goto("/dashboard/logg-inn")
+    assert await login.axe() == []
+    await _tab_through(login.page, "/dashboard/logg-inn")
+    assert login.outside == []
+
+
+FOCUSABLE = """() => {
+    const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+    return [...document.querySelectorAll(sel)]
+        .filter(e => e.offsetParent !== null && !e.closest('details:not([open]) > :not(summary)')).length;
+}"""
+FOCUSED = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return null;
+    const s = getComputedStyle(e);
+    const key = [e.tagName, e.id, e.getAttribute('href'), e.name, e.value, e.textContent.slice(0, 40)].join('|');
+    return {key, visible: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'};
+}"""
+RADIOS = """() => {
+    const radios = [...document.querySelectorAll('input[type=radio]')].filter(e => e.offsetParent !== null);
+    return [radios.length, new Set(radios.map(e => e.name)).size];
+}"""
+
+
+async def _tab_through(page, path: str) -> None:
+    """Tab from the top: every visible link, button and field gets focus, with a visible focus indicator."""
+    await page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    await page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = false)")
+    wanted = await page.evaluate(FOCUSABLE)
+    reached, seen = 0, set()
+    for _ in range(wanted * 2 + 10):
+        await page.keyboard.press("Tab")
+        info = await page.evaluate(FOCUSED)
+        if info is None:
+            continue
+        if info["key"] in seen:
+            if reached >= wanted:
+                break
+            continue
+        seen.add(info["key"])
+        reached += 1
+        assert info["visible"], (path, info["key"])
+    # a radio group is one Tab stop (arrow keys move inside it)
+    radio_inputs, radio_groups = await page.evaluate(RADIOS)
+    assert reached >= wanted - radio_inputs + radio_groups, (path, reached, wanted)
+
+
+async def test_narrow_and_zoomed_pages_do_not_scroll_sideways(browser, dashboard):
+    token = dashboard.token(*ANALYST)
+    for width, scale in ((320, 1), (640, 2)):  # 320 px wide; 1280 px at 200 % zoom is 640 CSS px
+        s = await open_session(browser, dashboard, token=token, width=width, scale=scale)
+        for path in ("/dashboard/?ar=2017&per_dato=2017-06-30", "/dashboard/sp/SP1?ar=2017&niva=kommune",
+                     "/dashboard/bosetting", "/dashboard/kommune/0301"):
+            await s.goto(path)
+            overflow = await s.page.evaluate(
+                "() => [document.documentElement.scrollWidth - window.innerWidth,"
+                " document.querySelector('main').scrollWidth - document.querySelector('main').clientWidth]")
+            assert overflow[0] <= 0 and overflow[1] <= 0, (width, path, overflow)
+            assert await s.axe() == [], (width, path)  # e.g. a table that scrolls must be reachable by keyboard
+        assert s.outside == []
+
+
+async def test_municipality_sees_only_its_own_kommune(browser, dashboard):
+    s = await open_session(browser, dashboard)
+    await s.goto("/dashboard/logg-inn")
+    await s.page.check("#rolle-kommune")
+    await s.page.select_option("#kommunenummer", "1201")
+    await s.page.click("button[type=submit]")
+    assert s.page.url.startswith(dashboard.base + "/dashboard/kommune/1201")
+    text = await s.page.locator("#kommune-plasser").inner_text()
+    assert re.search(r"Anmodet av IMDi\s+20\s+2", text) and re.search(r"Vedtatt av kommunen\s+20\s+3", text)
+    assert await s.axe() == []
+    await s.page.screenshot(path=str(_shot("kommune")), full_page=True)
+    await s.goto("/dashboard/kommune/0301", status=403)
+    for path in ("/dashboard/sp/SP1", "/dashboard/sp/SP1/hendelser?periode=2017", "/dashboard/bosetting",
+                 "/dashboard/rapporter", "/dashboard/rapporter/halvarsrapport/2017-H1/1"):
+        await s.goto(path, status=403)
+    await s.goto("/dashboard/")  # the start page sends a municipality to its own kommune
+    assert s.page.url.endswith("/dashboard/kommune/1201")
+    assert s.outside == []
+
+
+async def test_jd_sees_published_reports_suppressed_and_no_live_figures(browser, dashboard):
+    s = await open_session(browser, dashboard, token=dashboard.token("imdi:rapport.read"))
+    await s.goto("/dashboard/")
+    assert s.page.url.endswith("/dashboard/rapporter")
+    assert await s.page.locator("form[action='/dashboard/rapporter/publiser']").count() == 0
+    await s.page.click("#versjoner >> text=Halvårsrapport 2017-H1, versjon 1")
+    kommuner = await s.page.locator("#statistikk-kommune").inner_text()
+    assert "prikket" in kommuner  # Trondheim's few settlements are suppressed for JD
+    await s.goto("/dashboard/?ar=2017")
+    assert s.page.url.endswith("/dashboard/rapporter")  # the overview sends JD to the reports
+    for path in ("/dashboard/sp/SP1", "/dashboard/sp/SP1/hendelser?periode=2017", "/dashboard/bosetting",
+                 "/dashboard/kommune/0301"):
+        await s.goto(path, status=403)
+    await s.page.goto(dashboard.base + "/dashboard/rapporter/halvarsrapport/2017-H1/1")
+    assert await s.axe() == []
+
+    analyst = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
+    await analyst.goto("/dashboard/rapporter/halvarsrapport/2017-H1/1")
+    assert "prikket" not in await analyst.page.locator("#statistikk-kommune").inner_text()
+    assert s.outside == analyst.outside == []
+
+
+async def test_excel_download_opens_with_openpyxl(browser, dashboard):
+    s = await open_session(browser, dashboard, token=dashboard.token("imdi:rapport.read"))
+    await s.goto("/dashboard/rapporter")
+    async with s.page.expect_download() as info:
+        await s.page.click("#versjoner a[href$='/2017-H1/1/excel']")
+    download = await info.value
+    assert download.suggested_filename == "halvarsrapport-2017-H1-v1.xlsx"
+    workbook = openpyxl.load_workbook(io.BytesIO(await asyncio.to_thread(Path(await download.path()).read_bytes)))
+    assert len(workbook.sheetnames) >= 3
+    cells = [c for ws in workbook for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert "SP1" in cells
+
+
+async def test_assessment_is_recorded_and_shown_beside_the_computed_risk(browser, dashboard):
+    s = await open_session(browser, dashboard, token=dashboard.token(*WRITER))
+    await s.goto("/dashboard/?ar=2017&per_dato=2017-06-30")
+    form = s.page.locator("#SP1 details.vurder")
+    await form.locator("summary").click()
+    await form.locator("button[type=submit]").click()  # nothing chosen: told in Norwegian, nothing stored
+    alert = await s.page.locator("[role=status]").inner_text()
+    assert "Vurdering: velg grønn, gul eller rød." in alert and "Begrunnelse må fylles ut." in alert
+    form = s.page.locator("#SP1 details.vurder")
+    await form.locator("summary").click()
+    await form.locator("input[value=gul]").check()
+    await form.locator("textarea[name=begrunnelse]").fill("Oslo har stanset bosetting i tide siden mars.")
+    await form.locator("textarea[name=tiltak]").fill("Møte med Oslo kommune i august.")
+    await form.locator("button[type=submit]").click()
+    assert "er mottatt" in await s.page.locator("[role=status]").inner_text()
+
+    async def shown() -> bool:
+        await s.page.reload()
+        return "Møte med Oslo kommune" in await s.page.locator("#SP1 .vurdering").inner_text()
+
+    await eventually(shown, timeout=30, what="the assessment on the overview")
+    assert await risk_of(s.page, "SP1") == "rod"  # the computed risk is unchanged beside it
+    assert "Gul" in await s.page.locator("#SP1 .vurdering").inner_text()
+    await s.page.set_viewport_size({"width": 1280, "height": 1500})
+    await s.goto("/dashboard/?ar=2017&per_dato=2017-06-30")
+    await s.page.screenshot(path=str(_shot("oversikt")), full_page=False)
+    assert s.outside == []
+
+
+async def test_publish_from_the_reports_page_needs_the_write_scope(browser, dashboard):
+    analyst = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
+    await analyst.goto("/dashboard/rapporter")
+    assert await analyst.page.locator("form[action='/dashboard/rapporter/publiser']").count() == 0
+    r = await analyst.page.request.post(dashboard.base + "/dashboard/rapporter/publiser",
+                                        form={"valg": "arsrapport|2017"})
+    assert r.status == 403
+
+    s = await open_session(browser, dashboard, token=dashboard.token(*WRITER))
+    await s.goto("/dashboard/rapporter")
+    await s.page.select_option("#publiser-rapport", "arsrapport|2017")
+    await s.page.click("form[action='/dashboard/rapporter/publiser'] button")
+    assert "Versjon 1 er publisert." in await s.page.locator("[role=status]").inner_text()
+    assert await s.page.locator("#versjoner >> text=Årsrapport 2017, versjon 1").count() == 1
+
+
+async def test_settlement_requests_decisions_and_the_queue(browser, dashboard):
+    s = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
+    await s.goto("/dashboard/bosetting?ar=2017&per_dato=2017-06-30")
+    oslo = await s.page.locator("#plasser-kommune tbody tr", has_text="Oslo").locator("td").all_inner_texts()
+    # anmodet, EM, vedtatt, EM, difference, settled 1.1–30.6, EM
+    assert oslo == ["40", "4", "30", "4", "-10", "30", "0"]
+    bergen = await s.page.locator("#plasser-kommune tbody tr", has_text="Bergen").locator("td").all_inner_texts()
+    assert bergen[:5] == ["20", "2", "20", "3", "0"]
+    fylker = await s.page.locator("#plasser-fylke tbody th").all_inner_texts()
+    assert set(fylker) == {"Oslo", "Hordaland", "Sør-Trøndelag"}
+    # on 30.6: the six waiting and the 30 Oslo settles July–December, all decided before 30.6
+    text = await s.page.locator("main").inner_text()
+    assert "36 personer har vedtak og er ikke bosatt" in text
+    assert s.outside == []
+
+
+async def test_report_diff_and_the_narrative_per_requirement(browser, dashboard):
+    jd = await open_session(browser, dashboard, token=dashboard.token("imdi:rapport.read"))
+    await jd.goto("/dashboard/rapporter")
+    await jd.page.click("#versjoner a[href*='endringer?fra=1&til=2']")
+    changes = await jd.page.locator("#endringer tbody").inner_text()
+    assert "/oppdrag/" in changes and "virksomhetens_vurdering" in changes and "Utbetalt." in changes
+    assert await jd.page.locator("a[href^='/dashboard/tekster/']").count() == 0
+    # any two versions: from version 2 back to version 1 the change runs the other way
+    await jd.goto("/dashboard/rapporter/halvarsrapport/2017-H1/2")
+    await jd.page.select_option("#fra", "1")
+    await jd.page.click("text=Vis endringer")
+    assert jd.page.url.endswith("endringer?til=2&fra=1")
+    assert "Utbetalt." in await jd.page.locator("#endringer tbody").inner_text()
+    await jd.goto("/dashboard/rapporter/halvarsrapport/2017-H1/endringer?fra=2&til=1")
+    row = jd.page.locator("#endringer tbody tr", has_text="virksomhetens_vurdering").first
+    assert (await row.locator("td").all_inner_texts())[1] == "tom"
+    await jd.goto("/dashboard/rapporter/halvarsrapport/2017-H1/x", status=404)
+    assert "Versjonen må være et positivt heltall." in await jd.page.locator("main").inner_text()
+    await jd.goto("/dashboard/tekster/halvarsrapport/2017-H1", status=403)
+
+    s = await open_session(browser, dashboard, token=dashboard.token(*WRITER))
+    await s.goto("/dashboard/rapporter")
+    await s.page.click("text=Tekster til halvårsrapport 2017-H1")
+    await s.page.click("#R1 button[type=submit]")  # empty: told in Norwegian, nothing stored
+    assert "R1: Teksten må fylles ut" in await s.page.locator("[role=status]").inner_text()
+    await s.page.fill("#tekst-R1", "Bosettingen i Oslo er forsinket; tiltak er satt inn.")
+    await s.page.click("#R1 button[type=submit]")
+    assert "er mottatt" in await s.page.locator("[role=status]").inner_text()
+
+    async def shown() -> bool:
+        await s.page.reload()
+        return await s.page.input_value("#tekst-R1") == "Bosettingen i Oslo er forsinket; tiltak er satt inn."
+
+    await eventually(shown, timeout=30, what="the narrative on the page")
+    await s.goto("/dashboard/tekster/manedsrapport/2017-03", status=404)
+    assert s.outside == jd.outside == []
+
+
+async def test_development_login_does_not_exist_outside_development(tmp_path, keys):
+    settings = service_settings("rapportering", db_url=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
+                                bootstrap="127.0.0.1:1", keys=keys, var_dir=tmp_path, kafka_enabled=False)
+    assert settings.environment == "test"
+    async with running_app("rapportering", settings) as rap:
+        assert (await rap.get("/dashboard/logg-inn")).status_code == 404
+        r = await rap.post("/dashboard/logg-inn", content="rolle=analytiker",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 404 and "set-cookie" not in r.headers
+        page = await rap.get("/dashboard/")
+        assert page.status_code == 401 and "Du må logge inn" in page.text
+        assert "logg-inn" not in page.text
+        # a real token in the Authorization header is accepted, exactly as by the API
+        tok = issue_token((keys / "dev-signing-key.pem").read_bytes(), scopes=["imdi:rapport.intern"])
+        assert (await rap.get("/dashboard/?ar=2017", headers=bearer(tok))).status_code == 200
+        forged = tok[:-4] + ("AAAA" if not tok.endswith("AAAA") else "BBBB")
+        assert (await rap.get("/dashboard/?ar=2017", headers=bearer(forged))).status_code == 401
+
+
+def test_screenshots_are_committed():
+    """The README shows these; the browser tests above write them."""
+    for name in ("oversikt", "drill-down", "kommune"):
+        assert (SCREENSHOTS / f"dashboard-{name}.png").exists(), name
+    readme = (ROOT / "README.md").read_text()
+    assert all(f"docs/screenshots/dashboard-{n}.png" in readme for n in ("oversikt", "drill-down", "kommune"))
+
