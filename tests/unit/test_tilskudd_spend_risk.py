@@ -21,3 +21,29 @@ def test_within_the_tolerance_is_green_beyond_it_yellow_then_red():
 def test_kroner_text_is_exact():
     assert budget.kroner(-5) == "-0.05" and budget.kroner(400_000_000) == "4000000.00"
     assert budget.kroner(None) is None
+
+
+def test_the_dashboards_budget_table_shows_the_figures_per_post_and_binding(monkeypatch):
+    import asyncio
+    from datetime import date
+
+    from rapportering.dashboard.views import templates
+    from rapportering.steering import load
+
+    row = {"event_id": "e", "event_time": None, "ar": 2017, "kapittel": 496, "post": "62", "binding": "gronland-oslo",
+           "per_dato": date(2017, 6, 30), "ramme_ore": 400_000_000, "utbetalt_ore": 123_456_789,
+           "forpliktet_ore": 400_000_000, "prognose_rest_ore": 276_543_211, "prognose_ar_ore": 400_000_000,
+           "saerskilt_kriterium": 0}
+
+    async def figures_as_of(session, year, as_of):
+        return {(496, "62", "gronland-oslo"): row, (496, "62", None): {**row, "binding": None, "ramme_ore": None}}
+
+    monkeypatch.setattr(budget, "figures_as_of", figures_as_of)
+    section = asyncio.run(budget.section(None, load(2017), date(2017, 6, 30)))
+    source = templates.env.loader.get_source(templates.env, "oversikt.html")[0]
+    start = source.index('<section aria-labelledby="budsjett">')
+    html = templates.env.from_string('{% from "macros.html" import risk %}' + source[
+        start:source.index("</section>", start) + 10]).render(budget=section)
+    post62 = html[html.index('<th scope="row">62</th>'):html.index('<th scope="row">70</th>')]
+    assert "1\u00a0234\u00a0567" in post62 and "– gronland-oslo" in post62 and "Rød" in post62
+    assert "leverer ikke" not in html
