@@ -6,7 +6,7 @@
   the adult rate.
 - **EM grant** (post 61): for an unaccompanied minor, every year from the settlement year to and including the
   year they turn 20 (``til_og_med_alder``), at the higher rate to and including the year they turn 16; no birth
-  year, no grant computed (the case handler must add it).
+  year, no EM grant until bosetting sends one (a corrected settlement).
 - Each year's amount uses that year's rates (``data/satser-<year>.yaml``); for a year without rates, the nearest
   year's (``frame.rates``), recorded as ``sats_ar`` (provisional).
 - Year one is paid in the settlement month (on the settlement date), later years on the first day of the
