@@ -22,13 +22,14 @@ roll back together; a read commits its entries before the data is answered (a re
 **Adopting it in a service** (bosetting does all of this; kvalifisering and tolkeregister are next):
 
 1. ``revisjonslogg = audit_table(Base.metadata)`` in the service's ``models.py``;
-2. a migration that runs :func:`create_audit_table` (a frozen definition) and :func:`append_only_ddl`;
+2. a migration whose ``upgrade`` calls :func:`create_audit_table` (table, indexes and the append-only
+   triggers) and whose ``downgrade`` calls :func:`drop_audit_table` (bosetting's ``0003_revisjonslogg.py``);
 3. in each route that reads or changes personal data, take ``formal: audit.Formal`` and build
    ``audit.Actor.of(principal, formal, request)``; the service function calls
-   ``await audit.record(session, revisjonslogg, actor, "les", [(id, person_ref), …])`` in its transaction
-   (and ``await session.commit()`` after a read);
-4. ``router.include_router(audit.router(revisjonslogg))`` and add ``imdi:revisjon.read`` to
-   the access matrix for the new route.
+   ``await audit.record(session, revisjonslogg, actor, "les", [(id, person_ref), …], objekt="deltaker")``
+   in its transaction (and ``await session.commit()`` after a read);
+4. ``router.include_router(audit.router(revisjonslogg))`` in the service's ``/api/v1`` router, and an entry
+   ``"<service> GET /api/v1/revisjonslogg": "revisjon.read"`` in the access matrix's ``ACCESS``.
 """
 
 from __future__ import annotations
