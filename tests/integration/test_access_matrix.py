@@ -43,6 +43,7 @@ ACCESS: dict[str, str] = {
     "bosetting GET /api/v1/ventetid": "bosetting.read",
     "bosetting GET /api/v1/ko": "bosetting.read",
     "bosetting GET /api/v1/flaskehalser": "bosetting.read",
+    "bosetting GET /api/v1/revisjonslogg": "revisjon.read",
     "kvalifisering GET /api/v1/tjeneste": "kvalifisering.read",
     "tolkeregister GET /api/v1/tjeneste": "tolkeregister.read",
     "tolkeregister POST /api/v1/tolker": "tolkeregister.write",
@@ -127,6 +128,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "kvalifisering": ("imdi:kvalifisering.read",),
     "tolkeregister": ("imdi:tolkeregister.read",),
     "tilskudd": ("imdi:tilskudd.write",),
+    "revisor": ("imdi:revisjon.read",),
 }
 WIDER = {"rapport.read": ("rapport.read", "rapport.intern", "rapport.write"),
          "rapport.intern": ("rapport.intern", "rapport.write"),
