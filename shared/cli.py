@@ -19,7 +19,7 @@ app = typer.Typer(help="imdi-styring: run the system, issue development tokens."
 console = Console(stderr=True)
 
 ALL_SCOPES = [f"imdi:{s}.{m}" for s in ("bosetting", "kvalifisering", "tolkeregister", "tilskudd", "rapport")
-              for m in ("read", "write")] + ["imdi:rapport.intern", "imdi:rapport.godkjenn"]
+              for m in ("read", "write")] + ["imdi:rapport.intern", "imdi:rapport.godkjenn", "imdi:revisjon.read"]
 
 
 @app.command()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from bosetting import rules, service
 from bosetting.models import Sak
 from bosetting.schemas import SakImportRad
+from shared import audit
 from shared.bulk_import import Importer, ImportRapport, ImportStopped, Report, UnreadableFile
 from shared.db import Database
 
@@ -22,18 +23,19 @@ __all__ = ["ImportStopped", "UnreadableFile", "run"]
 BOOL_FIELDS = {"enslig_mindrearig", "nedsatt_funksjonsevne"}
 
 
-async def run(*, db: Database, body: AsyncIterator[bytes], fmt: str, pseudonym_key: str,
+async def run(*, db: Database, body: AsyncIterator[bytes], fmt: str, pseudonym_key: str, actor: audit.Actor,
               on_commit=None) -> ImportRapport:
-    """Import the stream; raises :class:`ImportStopped` (with the rows stored so far) if it cannot finish."""
+    """Import the stream; raises :class:`ImportStopped` (with the rows stored so far) if it cannot finish.
+    Each applied row is an audit-log entry (opprett, endre or sammenlign) in its chunk's transaction."""
 
     async def apply(batch: list[tuple[int, SakImportRad]], report: Report) -> None:
-        await _apply_once(db, batch, report, pseudonym_key, on_commit)
+        await _apply_once(db, batch, report, pseudonym_key, on_commit, actor)
 
     return await Importer(row_model=SakImportRad, apply=apply, bool_fields=BOOL_FIELDS).run(body, fmt)
 
 
 async def _apply_once(db: Database, batch: list[tuple[int, SakImportRad]], report: Report, pseudonym_key: str,
-                      on_commit) -> None:
+                      on_commit, actor: audit.Actor) -> None:
     uow = db.unit_of_work(source_service="bosetting")
     if on_commit:
         uow.on_commit(on_commit)
@@ -44,6 +46,7 @@ async def _apply_once(db: Database, batch: list[tuple[int, SakImportRad]], repor
             select(Sak).where(Sak.ekstern_id.in_(ids)))).scalars()}
         duf_owner = {duf: ext for duf, ext in (await uow.session.execute(
             select(Sak.duf_nummer, Sak.ekstern_id).where(Sak.duf_nummer.in_(dufs)))).all()}
+        audited: dict[str, list[Sak]] = {"opprett": [], "endre": [], "sammenlign": []}
         for number, row in batch:
             owner = duf_owner.get(row.duf_nummer, row.ekstern_id)
             if owner != row.ekstern_id:
@@ -61,12 +64,18 @@ async def _apply_once(db: Database, batch: list[tuple[int, SakImportRad]], repor
                     for event in events:
                         uow.publish(event)
                     report.opprettet += 1
+                    audited["opprett"].append(sak)
                 elif await _update(uow, existing, row, pseudonym_key):
                     report.endret += 1
+                    audited["endre"].append(existing)
                 else:
                     report.uendret += 1
+                    audited["sammenlign"].append(existing)
             except rules.RuleViolation as exc:
                 report.error(number, row.ekstern_id, [{"felt": exc.field, "melding": str(exc)}])
+        await uow.session.flush()  # new cases get their ids
+        for handling, saker in audited.items():
+            await service.log_access(uow.session, actor, handling, saker)
 
 
 async def _update(uow, sak: Sak, row: SakImportRad, pseudonym_key: str) -> bool:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Date, Index, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.audit import audit_table
 from shared.types import UtcDateTime
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -85,3 +86,7 @@ class Kommunevedtak(_Plasser, Base):
     __table_args__ = (UniqueConstraint("ar", "kommunenummer", name="uq_kommunevedtak_ar_kommune"),)
 
     vedtaksdato: Mapped[date] = mapped_column(Date)
+
+
+revisjonslogg = audit_table(Base.metadata)
+"""Reads and changes of cases (who, what, when, why): append-only, see :mod:`shared.audit`."""

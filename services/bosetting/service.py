@@ -9,9 +9,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bosetting import rules
-from bosetting.models import Anmodning, Kommunevedtak, Sak
+from bosetting.models import Anmodning, Kommunevedtak, Sak, revisjonslogg
 from bosetting.schemas import AnmodningInn, KommunevedtakInn, SakCreate, SakPatch, StadiumEndring
-from shared import errors
+from shared import audit, errors
 from shared.auth import Principal
 from shared.db import Conflict, UnitOfWork
 from shared.events import schemas as ev
@@ -30,6 +30,11 @@ def invalid(message: str, field: str) -> errors.Invalid:
 
 
 # --- cases -------------------------------------------------------------------------------------------
+async def log_access(session: AsyncSession, actor: audit.Actor, handling: audit.Handling, saker: list[Sak]) -> None:
+    """An audit-log entry per case in ``session``'s transaction: case id and person_ref, never person data."""
+    await audit.record(session, revisjonslogg, actor, handling, [(s.id, s.person_ref) for s in saker], objekt="sak")
+
+
 def visible_to(principal: Principal):
     """A municipality sees the cases settled in it or proposed to it; IMDi sees all."""
     if principal.kommunenummer is None:
@@ -47,8 +52,17 @@ async def get(*, session: AsyncSession, sak_id: str, principal: Principal) -> Sa
     return sak
 
 
+async def read(*, session: AsyncSession, sak_id: str, principal: Principal, actor: audit.Actor) -> Sak:
+    """:func:`get`, with the read in the audit log (committed before the case is answered)."""
+    sak = await get(session=session, sak_id=sak_id, principal=principal)
+    await log_access(session, actor, "les", [sak])
+    await session.commit()
+    return sak
+
+
 async def get_all(*, session: AsyncSession, principal: Principal, kommunenummer: str | None, status: str | None,
-                  limit: int, after: str | None) -> list[Sak]:
+                  limit: int, after: str | None, actor: audit.Actor) -> list[Sak]:
+    """A page of cases; each case answered is an audit-log entry."""
     query = select(Sak).order_by(Sak.id).limit(limit)
     if (condition := visible_to(principal)) is not None:
         query = query.where(condition)
@@ -58,7 +72,10 @@ async def get_all(*, session: AsyncSession, principal: Principal, kommunenummer:
         query = query.where(Sak.status == status)
     if after:
         query = query.where(Sak.id > after)
-    return list((await session.execute(query)).scalars())
+    found = list((await session.execute(query)).scalars())
+    await log_access(session, actor, "les", found)
+    await session.commit()
+    return found
 
 
 def build(data: SakCreate, pseudonym_key: str) -> tuple[Sak, list[ev.EventData]]:
@@ -85,7 +102,7 @@ async def _refuse_clash(session: AsyncSession, data: SakCreate) -> None:
         raise errors.Conflict(f"{what} tilhører allerede en sak.", slug="sak-finnes", sak_id=clash.id)
 
 
-async def create(*, uow: UnitOfWork, data: SakCreate, pseudonym_key: str) -> Sak:
+async def create(*, uow: UnitOfWork, data: SakCreate, pseudonym_key: str, actor: audit.Actor) -> Sak:
     try:
         async with uow:
             await _refuse_clash(uow.session, data)
@@ -96,6 +113,7 @@ async def create(*, uow: UnitOfWork, data: SakCreate, pseudonym_key: str) -> Sak
                 raise invalid(str(exc), exc.field) from exc
             uow.session.add(sak)
             await uow.session.flush()
+            await log_access(uow.session, actor, "opprett", [sak])
             for event in events:
                 uow.publish(event)
     except Conflict:
@@ -123,7 +141,7 @@ def merged_person(sak: Sak, changes: dict[str, Any]) -> SakCreate:
 
 
 async def update(*, uow: UnitOfWork, sak_id: str, data: SakPatch, principal: Principal, expected_version: int | None,
-                 pseudonym_key: str) -> Sak:
+                 pseudonym_key: str, actor: audit.Actor) -> Sak:
     if principal.kommunenummer is not None:
         raise errors.Forbidden("Kommunebrukere kan ikke endre personopplysninger i saken.")
     async with uow:
@@ -134,7 +152,8 @@ async def update(*, uow: UnitOfWork, sak_id: str, data: SakPatch, principal: Pri
             merged = merged_person(sak, changes)
         except ValidationError as exc:
             raise errors.Invalid(validation_errors(list(exc.errors()))) from exc
-        publish_person_changes(uow, sak, merged, pseudonym_key)
+        changed = publish_person_changes(uow, sak, merged, pseudonym_key)
+        await log_access(uow.session, actor, "endre" if changed else "les", [sak])
     return sak
 
 
@@ -173,7 +192,7 @@ async def check_family_together(session: AsyncSession, sak: Sak) -> None:
 
 
 async def change_stage(*, uow: UnitOfWork, sak_id: str, data: StadiumEndring, principal: Principal,
-                       expected_version: int | None, pseudonym_key: str) -> Sak:
+                       expected_version: int | None, pseudonym_key: str, actor: audit.Actor) -> Sak:
     async with uow:
         sak = await get(session=uow.session, sak_id=sak_id, principal=principal)
         if principal.kommunenummer is not None:
@@ -183,6 +202,7 @@ async def change_stage(*, uow: UnitOfWork, sak_id: str, data: StadiumEndring, pr
                 raise errors.Forbidden(str(exc), slug="ingen-tilgang") from exc
         _check_version(sak, expected_version, required=False)
         await _apply_change(uow, sak, data, pseudonym_key)
+        await log_access(uow.session, actor, "endre", [sak])
     return sak
 
 
@@ -200,6 +220,15 @@ async def _apply_change(uow: UnitOfWork, sak: Sak, data: StadiumEndring, pseudon
     uow.publish(event)
 
 
+async def read_family(*, session: AsyncSession, familie_id: str, principal: Principal, actor: audit.Actor,
+                      ) -> list[Sak]:
+    """:func:`get_family`, with each member's case read in the audit log."""
+    members = await get_family(session=session, familie_id=familie_id, principal=principal)
+    await log_access(session, actor, "les", members)
+    await session.commit()
+    return members
+
+
 async def get_family(*, session: AsyncSession, familie_id: str, principal: Principal) -> list[Sak]:
     query = select(Sak).where(Sak.familie_id == familie_id).order_by(Sak.id)
     if (condition := visible_to(principal)) is not None:
@@ -211,7 +240,7 @@ async def get_family(*, session: AsyncSession, familie_id: str, principal: Princ
 
 
 async def change_family_stage(*, uow: UnitOfWork, familie_id: str, data: StadiumEndring, principal: Principal,
-                              pseudonym_key: str) -> list[Sak]:
+                              pseudonym_key: str, actor: audit.Actor) -> list[Sak]:
     """Move every open member of a family to the same stage in one transaction: all or none."""
     if principal.kommunenummer is not None:
         raise errors.Forbidden("Bare IMDi kan flytte en hel familie.")
@@ -222,6 +251,7 @@ async def change_family_stage(*, uow: UnitOfWork, familie_id: str, data: Stadium
             raise invalid("Familien har ingen åpne saker.", "familie_id")
         for member in members:
             await _apply_change(uow, member, data, pseudonym_key)
+        await log_access(uow.session, actor, "endre", members)
     return members
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from bosetting import importer, measures, service
+from bosetting.models import revisjonslogg
 from bosetting.rules import em_aldersgruppe
 from bosetting.schemas import (
     AnmodningInn,
@@ -22,7 +23,7 @@ from bosetting.schemas import (
     SakRead,
     StadiumEndring,
 )
-from shared import errors
+from shared import audit, errors
 from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
 from shared.bulk_import import ImportRapport, format_of, stopped_problem
@@ -76,31 +77,35 @@ saker = APIRouter(tags=["saker"])
 
 @saker.post("/saker", status_code=201, response_model=SakRead, summary="Opprett bosettingssak",
             responses={409: {"description": "DUF-nummeret eller ekstern id tilhører en annen sak"}})
-async def create_sak(body: SakCreate, uow: UowDep, settings: SettingsDep, principal: Writer,
-                     response: Response) -> SakRead:
+async def create_sak(body: SakCreate, uow: UowDep, settings: SettingsDep, principal: Writer, request: Request,
+                     response: Response, formal: audit.Formal = None) -> SakRead:
     _imdi_only(principal)
-    sak = await service.create(uow=uow, data=body, pseudonym_key=settings.pseudonym_key.get_secret_value())
+    sak = await service.create(uow=uow, data=body, pseudonym_key=settings.pseudonym_key.get_secret_value(),
+                               actor=audit.Actor.of(principal, formal, request))
     response.headers["Location"] = f"/api/v1/saker/{sak.id}"
     response.headers["ETag"] = _etag(sak)
     return _read(sak)
 
 
 @saker.get("/saker/{sak_id}", response_model=SakRead, summary="Hent en sak")
-async def get_sak(sak_id: str, session: SessionDep, principal: Reader, response: Response) -> SakRead:
-    sak = await service.get(session=session, sak_id=sak_id, principal=principal)
+async def get_sak(sak_id: str, session: SessionDep, principal: Reader, request: Request, response: Response,
+                  formal: audit.Formal = None) -> SakRead:
+    sak = await service.read(session=session, sak_id=sak_id, principal=principal,
+                             actor=audit.Actor.of(principal, formal, request))
     response.headers["ETag"] = _etag(sak)
     return _read(sak)
 
 
 @saker.get("/saker", response_model=SakListe, summary="List saker (kommunebrukere ser bare egen kommune)")
-async def list_saker(session: SessionDep, principal: Reader,
+async def list_saker(session: SessionDep, principal: Reader, request: Request,
                      kommunenummer: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
                      status: Annotated[Literal["vedtak", "klar", "utvalgt", "akseptert", "bosatt", "avsluttet"] | None,
                                        Query()] = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                     etter: Annotated[str | None, Query(max_length=36)] = None) -> SakListe:
+                     etter: Annotated[str | None, Query(max_length=36)] = None,
+                     formal: audit.Formal = None) -> SakListe:
     found = await service.get_all(session=session, principal=principal, kommunenummer=kommunenummer, status=status,
-                                  limit=limit, after=etter)
+                                  limit=limit, after=etter, actor=audit.Actor.of(principal, formal, request))
     return SakListe(saker=[_read(s) for s in found], antall=len(found),
                     neste=found[-1].id if len(found) == limit else None)
 
@@ -108,10 +113,12 @@ async def list_saker(session: SessionDep, principal: Reader,
 @saker.patch("/saker/{sak_id}", response_model=SakRead, summary="Korriger personopplysninger (krever If-Match)",
              responses={412: {"description": "Saken er endret"}, 428: {"description": "Mangler If-Match"}})
 async def patch_sak(sak_id: str, body: SakPatch, uow: UowDep, settings: SettingsDep, principal: Writer,
-                    response: Response, if_match: Annotated[str | None, Header()] = None) -> SakRead:
+                    request: Request, response: Response, if_match: Annotated[str | None, Header()] = None,
+                    formal: audit.Formal = None) -> SakRead:
     sak = await service.update(uow=uow, sak_id=sak_id, data=body, principal=principal,
                                expected_version=_if_match_version(if_match, sak_id),
-                               pseudonym_key=settings.pseudonym_key.get_secret_value())
+                               pseudonym_key=settings.pseudonym_key.get_secret_value(),
+                               actor=audit.Actor.of(principal, formal, request))
     response.headers["ETag"] = _etag(sak)
     return _read(sak)
 
@@ -121,18 +128,21 @@ async def patch_sak(sak_id: str, body: SakPatch, uow: UowDep, settings: Settings
             "Saken går bare framover; en bosetting kan korrigeres. If-Match er valgfri.",
             responses={412: {"description": "Saken er endret"}})
 async def change_stage(sak_id: str, body: StadiumEndring, uow: UowDep, settings: SettingsDep, principal: Writer,
-                       response: Response, if_match: Annotated[str | None, Header()] = None) -> SakRead:
+                       request: Request, response: Response, if_match: Annotated[str | None, Header()] = None,
+                       formal: audit.Formal = None) -> SakRead:
     sak = await service.change_stage(uow=uow, sak_id=sak_id, data=body, principal=principal,
                                      expected_version=_if_match_version(if_match, sak_id),
-                                     pseudonym_key=settings.pseudonym_key.get_secret_value())
+                                     pseudonym_key=settings.pseudonym_key.get_secret_value(),
+                                     actor=audit.Actor.of(principal, formal, request))
     response.headers["ETag"] = _etag(sak)
     return _read(sak)
 
 
 @saker.get("/familier/{familie_id}", response_model=SakListe, summary="Sakene i en familie")
 async def get_family(familie_id: Annotated[str, Path(max_length=100)], session: SessionDep,
-                     principal: Reader) -> SakListe:
-    members = await service.get_family(session=session, familie_id=familie_id, principal=principal)
+                     principal: Reader, request: Request, formal: audit.Formal = None) -> SakListe:
+    members = await service.read_family(session=session, familie_id=familie_id, principal=principal,
+                                        actor=audit.Actor.of(principal, formal, request))
     return SakListe(saker=[_read(s) for s in members], antall=len(members))
 
 
@@ -141,9 +151,11 @@ async def get_family(familie_id: Annotated[str, Path(max_length=100)], session: 
             description="Familien bosettes samlet: samme stadium, dato og kommune for alle åpne saker i familien, "
             "i én transaksjon.")
 async def change_family_stage(familie_id: Annotated[str, Path(max_length=100)], body: StadiumEndring, uow: UowDep,
-                              settings: SettingsDep, principal: Writer) -> SakListe:
+                              settings: SettingsDep, principal: Writer, request: Request,
+                              formal: audit.Formal = None) -> SakListe:
     members = await service.change_family_stage(uow=uow, familie_id=familie_id, data=body, principal=principal,
-                                                pseudonym_key=settings.pseudonym_key.get_secret_value())
+                                                pseudonym_key=settings.pseudonym_key.get_secret_value(),
+                                                actor=audit.Actor.of(principal, formal, request))
     return SakListe(saker=[_read(s) for s in members], antall=len(members))
 
 
@@ -165,11 +177,13 @@ def _read(sak) -> SakRead:
                              "ekstern_id,duf_nummer,kjonn,vedtaksdato,bosettingsdato,kommunenummer\n"
                              "NIR-1,201612345678,K,2017-01-10,2017-05-02,0301\n"}}}},
             responses={415: {"description": "Ukjent innholdstype"}})
-async def import_saker(request: Request, settings: SettingsDep, principal: Writer) -> ImportRapport:
+async def import_saker(request: Request, settings: SettingsDep, principal: Writer,
+                       formal: audit.Formal = None) -> ImportRapport:
     _imdi_only(principal)
     fmt = format_of(request.headers.get("content-type", ""))
+    actor = audit.Actor.of(principal, formal, request, default_purpose=audit.SYSTEM_IMPORT)
     try:
-        return await importer.run(db=request.app.state.db, body=request.stream(), fmt=fmt,
+        return await importer.run(db=request.app.state.db, body=request.stream(), fmt=fmt, actor=actor,
                                   pseudonym_key=settings.pseudonym_key.get_secret_value(),
                                   on_commit=request.app.state.relay.notify)
     except importer.ImportStopped as stopped:
@@ -256,3 +270,4 @@ async def bottlenecks(periode: Periode, session: SessionDep, principal: Reader, 
 router.include_router(saker)
 router.include_router(plasser)
 router.include_router(maal)
+router.include_router(audit.router(revisjonslogg))

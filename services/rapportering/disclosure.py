@@ -10,7 +10,8 @@ K, M, ``totalt`` and EM (``enslige_mindrearige``; no country EM); and per SP mea
 ``teller`` and ``nevner`` for all and by kjønn, and the count shown beside it (persons outside the
 letter's population, e.g. family-reunified persons beside SP1–SP3); and the key figures that count persons
 (``nokkeltall`` of assignments and requirements with ``personer``: O5–O7's monthly progress, R10's counts),
-each ``antall`` and its ``nevner``. Places requested and decided (``anmodning_og_vedtak``) are municipal
+each ``antall`` and its ``nevner``; and the grants paid under the special criterion on post 60 (section
+4.1). Places requested and decided (``anmodning_og_vedtak``) are municipal
 decisions, not persons, and are published as they are; so are SPs that count municipalities, agencies or
 register entries (SP6, SP7, SP10, SP11: ``subjekt`` other than ``person``).
 
@@ -82,12 +83,22 @@ def cells(content: dict[str, Any]) -> dict[tuple, int | None]:
         if beside is not None:
             for g, count in {"alle": beside["antall"], **beside["etter_kjonn"]}.items():
                 out[("b", sp["id"], g)] = count
+    for post in _grant_posts(content):
+        out[("g", post["kapittel"], post["post"])] = post["saerskilt_kriterium"]
     for objekt, periode, f in _figures(content):
         key = ("n", objekt, periode, f["navn"], f["dimensjon"], f["kategori"])
         out[(*key, "a")] = f["antall"]
         if "nevner" in f.get("prikket", []) or f["nevner"] is not None:
             out[(*key, "d")] = f["nevner"]
     return out
+
+
+def _grant_posts(content: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """Budget posts that count persons: grants paid under the special criterion (post 60, section 4.1)."""
+    for chapter in (content.get("budsjett") or {}).get("kapitler", []):
+        for post in chapter["poster"]:
+            if "saerskilt_kriterium" in post:
+                yield {"kapittel": chapter["kapittel"], **post}
 
 
 def _figures(content: dict[str, Any]) -> Iterable[tuple[str, str, dict[str, Any]]]:
@@ -191,7 +202,7 @@ class System:
         """Every cell's difference between two versions of the year is a derived cell."""
         keys = {k[1:] for k in self.published if k[0] in (a, b)}
         for key in sorted(keys):
-            if key[0] not in ("k", "f", "l", "sp", "b", "n"):
+            if key[0] not in ("k", "f", "l", "sp", "b", "n", "g"):
                 continue
             for layer in (a, b):
                 if (layer, *key) not in self.values:
@@ -428,6 +439,10 @@ def render(content: dict[str, Any], hidden: set[tuple], threshold: int) -> dict[
             sp["framskriving"] = None
             sp["risiko"]["beregnet"]["begrunnelse"] = ("Begrunnelsen er prikket fordi den gjengir en prikket "
                                                        "andel.")
+    for chapter in (out.get("budsjett") or {}).get("kapitler", []):
+        for post in chapter["poster"]:
+            if ("g", chapter["kapittel"], post["post"]) in hidden:
+                _hide(post, ["saerskilt_kriterium"])
     for objekt, periode, f in _figures(out):
         key = ("n", objekt, periode, f["navn"], f["dimensjon"], f["kategori"])
         gone = [c for c, part in (("antall", "a"), ("nevner", "d")) if (*key, part) in hidden]

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import engine
+from rapportering import budget, engine
 from rapportering.models import assessment, key_figure, measure_cell, milestone_update, places, report_text
 from shared.consumer import Received, Rejected
 from shared.events import schemas as ev
@@ -118,6 +118,7 @@ HANDLERS: dict[str, Callable[[BatchState, Received], None]] = {
     **{spec.type: _append(key_figure) for spec in ev.NOKKELTALL_V1.values()},
     ev.RISIKOVURDERING_V1.type: _append(assessment),
     ev.RAPPORTTEKST_V1.type: _append(report_text),
+    **budget.HANDLERS,
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import queries, status
+from rapportering import budget, queries, status
 from rapportering.risk import assignment_risk
 from rapportering.steering import Kilde, Styringsmodell
 from shared.geo import fylker_2017, kommuner_2017
@@ -81,14 +81,7 @@ async def build(session: AsyncSession, model: Styringsmodell, report_type: str, 
                            "nokkeltall": await _key_figures(session, year, o.id, period, as_of)} for o in wanted]
 
     if report_type != "manedsrapport":
-        content["budsjett"] = {
-            "status": "ingen_data",
-            "merknad": "Tilskudd-tjenesten leverer ikke regnskap og prognose ennå; bare rammen fra tildelingsbrevet "
-                       "vises.",
-            "enhet": model.budsjett.enhet,
-            "kapitler": [{"kapittel": k.kapittel, "navn": k.navn, "sum": k.sum,
-                          "poster": [{"post": p.post, "navn": p.navn, "tildelt": p.belop, "forbruk": None,
-                                      "prognose": None} for p in k.poster]} for k in model.budsjett.kapitler]}
+        content["budsjett"] = await budget.section(session, model, as_of)
         narrative = await queries.texts(session, report_type, period)
         content["rapporteringskrav"] = [
             {"id": r.id, "ogsa": r.ogsa, "mal": r.mal, "tekst": r.tekst, "virksomhetens_tekst": narrative.get(r.id),

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapportering import formats, queries, reports, service, webhooks, workflow
+from rapportering import budget, formats, queries, reports, service, webhooks, workflow
 from rapportering.service import model_for
 from shared import errors
 from shared.app import SessionDep, SettingsDep, UowDep
@@ -112,6 +112,27 @@ async def list_assignments(session: SessionDep, principal: Internal,
                            per_dato: Annotated[date | None, Query()] = None) -> list[dict[str, Any]]:
     model = model_for(ar)
     return await service.assignment_overview(session=session, model=model, as_of=as_of_for(ar, per_dato))
+
+
+@styring.get("/budsjett", summary="Budsjettet: ramme, forbruk per dato, forpliktet og prognose per post og binding, "
+             "med risiko for over- eller mindreforbruk",
+             responses={200: {"content": {"application/json": {"example": {
+                 "status": "data", "telletidspunkt": "2017-06-30", "enhet": "1000 kroner", "enhet_forbruk": "kroner",
+                 "kapitler": [{"kapittel": 496, "navn": "Bosetting av flyktninger og tiltak for innvandrere",
+                               "sum": 16167902, "poster": [{
+                                   "post": "62", "navn": "Kommunale innvandrertiltak", "tildelt": 160670,
+                                   "forbruk": "4000000.00", "forpliktet": "4000000.00", "prognose_rest": "0.00",
+                                   "prognose": "4000000.00", "per_dato": "2017-06-30",
+                                   "risiko": {"status": "rod", "retning": "under", "begrunnelse": "…"},
+                                   "bindinger": [{"binding": "gronland-oslo", "ramme": "4000000.00",
+                                                  "forbruk": "4000000.00", "forpliktet": "4000000.00",
+                                                  "prognose_rest": "0.00", "prognose": "4000000.00",
+                                                  "per_dato": "2017-06-30"}]}]}]}}}}})
+async def budget_overview(session: SessionDep, principal: Internal,
+                          ar: Annotated[int, Query(ge=2000, le=2100, examples=[2017])],
+                          per_dato: Annotated[date | None, Query(description="Default: today, or 31.12 for a past "
+                                                                 "year")] = None) -> dict[str, Any]:
+    return await budget.section(session, model_for(ar), as_of_for(ar, per_dato))
 
 
 # --- inputs ----------------------------------------------------------------------------------------------

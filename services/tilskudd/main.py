@@ -2,6 +2,7 @@ from pathlib import Path
 
 from shared.app import create_app
 from tilskudd.config import Settings
+from tilskudd.entitlements import EntitlementProjection
 from tilskudd.views import router
 
 
@@ -12,6 +13,7 @@ def build(settings: Settings | None = None):
         description="Budsjettramme per kapittel og post, tilskuddsordninger, tilsagn, utbetalinger og prognose.",
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
+        projection=EntitlementProjection(),
     )
 
 

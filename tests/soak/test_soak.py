@@ -70,9 +70,6 @@ def _growth(samples: list[float]) -> float:
     return statistics.median(end) / statistics.median(warm) - 1
 
 
-@pytest.mark.xfail(strict=True, reason="bosetting's RSS grew 121 -> 142 MiB (17 %) over the 10-minute soak while "
-                   "its data grew from ~3 000 to ~13 000 cases (2026-11-28); not yet told apart from a leak. "
-                   "bosetting is being reworked in issue 8.")
 def test_soak(tmp_path, pg):
     import asyncio
 

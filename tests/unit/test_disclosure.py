@@ -192,3 +192,17 @@ def test_an_sp_that_counts_municipalities_is_published_as_it_is():
     out7, out4 = shown["mal"][0]["styringsparametere"]
     assert out7["verdi"]["teller"] == 3, "three municipalities are not three persons"
     assert out4["verdi"]["teller"] is None, "three persons are hidden, even with no breakdown by kjønn"
+
+
+def test_grants_under_the_special_criterion_are_a_person_count():
+    def report(count: int) -> dict:
+        return {"rapport": {"periode": "2017-H1"}, "budsjett": {"kapitler": [{"kapittel": 496, "poster": [
+            {"post": "60", "forbruk": "1000", "saerskilt_kriterium": count}, {"post": "61", "forbruk": "10"}]}]}}
+
+    shown = protect(report(3), [], THRESHOLD)
+    post = shown["budsjett"]["kapitler"][0]["poster"][0]
+    assert post["saerskilt_kriterium"] is None and post["forbruk"] == "1000"
+    assert protect(report(40), [], THRESHOLD)["budsjett"]["kapitler"][0]["poster"][0]["saerskilt_kriterium"] == 40
+    first = report(40)
+    later = protect(report(42), [(first, protect(first, [], THRESHOLD))], THRESHOLD)
+    assert later["budsjett"]["kapitler"][0]["poster"][0]["saerskilt_kriterium"] is None, "42 − 40 = 2 persons"

@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from rapportering import reports, service, views
+from rapportering import budget, reports, service, views
 from rapportering.dashboard import access, charts, data
 from rapportering.status import months_counted
 from rapportering.steering import Styringsmodell, years
@@ -69,6 +69,11 @@ def num(value: Any) -> str:
     return f"{value:,}".replace(",", "\u00a0")
 
 
+def kroner(value: str | None) -> str:
+    """Kroner text from the budget section ("4000000.00") as whole kroner with no-break thousands."""
+    return "–" if value is None else num(int(value.split(".")[0]))
+
+
 def norsk_dato(value: str | date | None) -> str:
     if value is None:
         return "–"
@@ -80,7 +85,7 @@ def sp_value(sp: dict, value: float | None) -> str:
     return pct(value) if sp.get("enhet") == "andel" else num(value)
 
 
-templates.env.filters.update(pct=pct, num=num, dato=norsk_dato)
+templates.env.filters.update(pct=pct, num=num, dato=norsk_dato, kroner=kroner)
 templates.env.globals.update(RISK=RISK, REPORT_TYPES=REPORT_TYPES, sp_value=sp_value, SEX=SEX)
 
 
@@ -272,6 +277,7 @@ async def _overview(request: Request, p: Principal, ar: str | None, per_dato: st
     async with request.app.state.db.sessions() as session:
         sps = await service.sp_overview(session=session, model=model, as_of=as_of)
         assignments = await service.assignment_overview(session=session, model=model, as_of=as_of)
+        spend = await budget.section(session, model, as_of)
         series = {}
         for sp in sps:
             if sp["enhet"] == "andel" and sp["verdi"]["status"] == "data":
@@ -283,7 +289,7 @@ async def _overview(request: Request, p: Principal, ar: str | None, per_dato: st
               [o for o in assignments if o["mal"] == g.id]) for g in model.mal]
     return render(request, "oversikt.html", p, model=model, as_of=as_of, goals=goals, series=series,
                   feil=error, melding=melding, timeline=_timeline(model, assignments, as_of),
-                  budget=model.budsjett, writer=access.is_writer(p), period=_period(model.ar, as_of))
+                  budget=spend, writer=access.is_writer(p), period=_period(model.ar, as_of))
 
 
 def _period(year: int, as_of: date) -> str:

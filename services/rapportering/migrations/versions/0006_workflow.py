@@ -1,7 +1,7 @@
 """the report workflow's steps, and webhook subscriptions and deliveries for JD's systems
 
 Revision ID: 0006
-Revises: 0004 (re-chained by the lead after the other branches' migrations)
+Revises: 0005 (re-chained by the lead after the other branches' migrations)
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from shared.types import UtcDateTime
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
