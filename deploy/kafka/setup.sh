@@ -38,6 +38,7 @@ for service in bosetting kvalifisering tolkeregister tilskudd rapportering; do
 done
 topic imdi.rapportering.dlq.v1
 topic imdi.kvalifisering.dlq.v1
+topic imdi.tilskudd.dlq.v1
 
 # Producers: own topic, and the marker topics their relay creates (imdi._marker.<service>.relay).
 allow bosetting Write topic imdi.bosetting.v1
@@ -65,6 +66,12 @@ allow tilskudd Write topic imdi.tilskudd.v1
 allow tilskudd Describe topic imdi.tilskudd.v1
 allow tilskudd Create topic imdi._marker.tilskudd. prefixed
 allow tilskudd Describe topic imdi._marker.tilskudd. prefixed
+# tilskudd also consumes bosetting's settlements (they create the integration grants' entitlements).
+allow tilskudd Write topic imdi.tilskudd.dlq.v1
+allow tilskudd Describe topic imdi.tilskudd.dlq.v1
+allow tilskudd Read topic imdi.bosetting.v1
+allow tilskudd Describe topic imdi.bosetting.v1
+allow tilskudd Read group imdi.tilskudd prefixed
 
 # rapportering writes its own topic and its dead letters, and reads every service's topic in its own
 # consumer groups (imdi.rapportering, and imdi.rapportering.* to rebuild a read model).

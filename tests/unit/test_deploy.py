@@ -13,6 +13,7 @@ from rapportering.projection import MeasureProjection
 from shared.events.registry import dead_letter_topic_for, topic_for
 from shared.runner import SERVICES
 from shared.settings import ServiceSettings
+from tilskudd.entitlements import EntitlementProjection
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -84,7 +85,8 @@ def granted(user: str, operation: str, kind: str = "topic") -> set[str]:
             if (u, op, k) == (user, operation, kind)}
 
 
-CONSUMES = {"rapportering": set(MeasureProjection.topics), "kvalifisering": set(SettlementProjection.topics)}
+CONSUMES = {"rapportering": set(MeasureProjection.topics), "kvalifisering": set(SettlementProjection.topics),
+            "tilskudd": set(EntitlementProjection.topics)}
 
 
 def test_each_service_writes_only_its_own_topic_and_reads_only_what_it_consumes():
