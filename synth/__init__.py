@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synth import bosetting
+from synth import bosetting, kvalifisering, tolkeregister
 from synth.core import FORMAT_VERSION, YEAR, check_scale, module_rng, write_manifest
 
-MODULES = {"bosetting": bosetting.generate}
+MODULES = {"bosetting": bosetting.generate, "kvalifisering": kvalifisering.generate,
+           "tolkeregister": tolkeregister.generate}
 
 
 def generate(scale: float, seed: int, out: Path) -> dict:

@@ -1,5 +1,7 @@
 """Load a generated year into running services through their public APIs (never their databases).
 
+kvalifisering: training and programme participants through its imports, survey answers by ``PUT``;
+tolkeregister: the register through its import, the state agencies by ``PUT``.
 bosetting: ``PUT /api/v1/anmodninger/{år}/{kommune}`` and ``PUT /api/v1/kommunevedtak/{år}/{kommune}`` for each
 municipality, then the cases streamed to ``POST /api/v1/import/saker`` (NDJSON), then the corrections the same
 way. Every call is idempotent, so a failed load can simply be run again. Each service gets its own client (its
@@ -60,11 +62,12 @@ async def put_places(client: httpx.AsyncClient, path: Path, kind: str, headers: 
     return len(rows)
 
 
-async def import_file(client: httpx.AsyncClient, path: Path, headers: dict, progress: Progress) -> dict:
-    """Stream one NDJSON file to the import endpoint; the import's report with the rate it ran at."""
+async def import_file(client: httpx.AsyncClient, path: Path, headers: dict, progress: Progress,
+                      endpoint: str = "/api/v1/import/saker") -> dict:
+    """Stream one NDJSON file to an import endpoint; the import's report with the rate it ran at."""
     task = progress.add_task(f"import {path.name}", total=_size(path))
     started = time.perf_counter()
-    response = _check(await client.post("/api/v1/import/saker", content=_file_blocks(path, progress, task),
+    response = _check(await client.post(endpoint, content=_file_blocks(path, progress, task),
                                         headers={**headers, "Content-Type": NDJSON},
                                         timeout=httpx.Timeout(30, read=None)), f"import {path.name}")
     seconds = time.perf_counter() - started
@@ -87,7 +90,47 @@ async def load_bosetting(client: httpx.AsyncClient, out: Path, section: dict, to
     }
 
 
-LOADERS = {"bosetting": load_bosetting}
+async def put_rows(client: httpx.AsyncClient, path: Path, what: str, url, body, headers: dict,
+                   progress: Progress) -> int:
+    """PUT each row of ``path`` to ``url(row)`` with ``body(row)``; returns how many."""
+    rows = _rows(path)
+    task = progress.add_task(f"{what} ({len(rows)})", total=len(rows))
+    for row in rows:
+        _check(await client.put(url(row), json=body(row), headers=headers), f"{what} {url(row)}")
+        progress.advance(task)
+    return len(rows)
+
+
+async def load_kvalifisering(client: httpx.AsyncClient, out: Path, section: dict, token: str,
+                             progress: Progress) -> dict:
+    headers = {"Authorization": f"Bearer {token}"}
+    files = {name: out / relative for name, relative in section["files"].items()}
+    return {
+        "opplaering": await import_file(client, files["opplaering"], headers, progress, "/api/v1/import/opplaering"),
+        "introduksjonsprogram": await import_file(client, files["introduksjonsprogram"], headers, progress,
+                                                  "/api/v1/import/introduksjonsprogram"),
+        "kommuneundersokelse": await put_rows(
+            client, files["kommuneundersokelse"], "kommuneundersøkelsen",
+            lambda r: f"/api/v1/kommuneundersokelse/{r['ar']}/{r['kommunenummer']}",
+            lambda r: {k: v for k, v in r.items() if k not in ("ar", "kommunenummer")}, headers, progress),
+    }
+
+
+async def load_tolkeregister(client: httpx.AsyncClient, out: Path, section: dict, token: str,
+                             progress: Progress) -> dict:
+    headers = {"Authorization": f"Bearer {token}"}
+    files = {name: out / relative for name, relative in section["files"].items()}
+    return {
+        "tolker": await import_file(client, files["tolker"], headers, progress, "/api/v1/import/tolker"),
+        "etater": await put_rows(
+            client, files["etater"], "statlige etater",
+            lambda r: f"/api/v1/etater/{r['ar']}/{r['organisasjonsnummer']}",
+            lambda r: {"navn": r["navn"], "tolkeretningslinjer_med_register": r["tolkeretningslinjer_med_register"]},
+            headers, progress),
+    }
+
+
+LOADERS = {"bosetting": load_bosetting, "kvalifisering": load_kvalifisering, "tolkeregister": load_tolkeregister}
 
 
 async def load(out: Path, clients: dict[str, httpx.AsyncClient], token: str,
