@@ -16,6 +16,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+from shared.geo import kommuner_2017
 from synth.core import KOMMUNER, YEAR, NdjsonWriter, scaled
 from synth.people import duf_nummer
 
@@ -120,8 +121,47 @@ def generate(*, rng: random.Random, scale: float, out: Path) -> dict:
                         "tilbyr_andre_kommuner": offers and rng.random() < 0.1,
                         "har_resultatmal": offers and rng.random() < 0.72,
                         "tolkeretningslinjer_med_register": rng.random() < 0.29})
+    projects, people = jobbsjansen(rng, scale, folder)
     return {"files": {"opplaering": "kvalifisering/opplaering.ndjson",
+                      "jobbsjansen_prosjekter": "kvalifisering/jobbsjansen_prosjekter.ndjson",
+                      "jobbsjansen_deltakere": "kvalifisering/jobbsjansen_deltakere.ndjson",
                       "introduksjonsprogram": "kvalifisering/introduksjonsprogram.ndjson",
                       "kommuneundersokelse": "kvalifisering/kommuneundersokelse.ndjson"},
             "rows": {"opplaering": training_rows, "introduksjonsprogram": participants,
+                     "jobbsjansen_prosjekter": projects, "jobbsjansen_deltakere": people,
                      "kommuneundersokelse": len(answering)}}
+
+
+# Jobbsjansen (SP9.1 part A, SP9.2 part C; part B is assignment O8): directly to work or education for ~63 % in
+# part A (green against 60 %) and ~66 % in part C (red against 75 %).
+JOBBSJANSEN_HIT = {"A": 0.63, "B": 0.5, "C": 0.66}
+
+
+def jobbsjansen(rng: random.Random, scale: float, folder: Path) -> tuple[int, int]:
+    projects = []
+    for i in range(scaled(60, min(scale, 1.0))):
+        part = ("A", "B", "C")[i] if i < 3 else rng.choices(("A", "B", "C"), (6, 1, 3))[0]  # every part exists
+        owner = KOMMUNER.pick(rng)  # part B is run by county authorities
+        projects.append({"prosjekt_id": f"SYN-JS-{i}", "del": part,
+                         "eiertype": "fylkeskommune" if part == "B" else "kommune",
+                         "eier": kommuner_2017()[owner].fylkesnummer if part == "B" else owner,
+                         "tilskudd_ref": f"IMDI-JS-{YEAR}-{i}", "periode_fra": f"{YEAR - 1}-01-01",
+                         "periode_til": f"{YEAR}-12-31"})
+    with NdjsonWriter(folder / "jobbsjansen_prosjekter.ndjson") as rows:
+        for p in projects:
+            rows.write(p)
+    with NdjsonWriter(folder / "jobbsjansen_deltakere.ndjson") as rows:
+        for serial in range(scaled(2_000, scale)):
+            project = rng.choice(projects)
+            start = _day(rng, date(YEAR - 1, 1, 1), date(YEAR, 6, 30))
+            row = {"ekstern_id": f"SYN-JS-D-{serial}",
+                   "duf_nummer": duf_nummer(SERIAL_BASE + 9_000_000 + serial, 2013),
+                   "prosjekt_id": project["prosjekt_id"], "kjonn": rng.choice("KM"), "start_dato": start.isoformat()}
+            end = start + timedelta(days=rng.randint(120, 500))
+            if end <= date(YEAR, 12, 31):
+                hit = rng.random() < JOBBSJANSEN_HIT[project["del"]]
+                row.update(slutt_dato=end.isoformat(), utfall=rng.choice(("arbeid", "utdanning", "begge")) if hit
+                           else rng.choice(("ingen", "annet")))
+            rows.write(row)
+        people = rows.rows
+    return len(projects), people

@@ -101,6 +101,17 @@ async def put_rows(client: httpx.AsyncClient, path: Path, what: str, url, body, 
     return len(rows)
 
 
+async def post_rows(client: httpx.AsyncClient, path: Path, what: str, url: str, headers: dict,
+                    progress: Progress) -> int:
+    """POST each row of ``path`` to ``url`` (an idempotent upsert by the row's ``ekstern_id``)."""
+    rows = _rows(path)
+    task = progress.add_task(f"{what} ({len(rows)})", total=len(rows))
+    for row in rows:
+        _check(await client.post(url, json=row, headers=headers), f"{what} {row.get('ekstern_id')}")
+        progress.advance(task)
+    return len(rows)
+
+
 async def load_kvalifisering(client: httpx.AsyncClient, out: Path, section: dict, token: str,
                              progress: Progress) -> dict:
     headers = {"Authorization": f"Bearer {token}"}
@@ -113,6 +124,12 @@ async def load_kvalifisering(client: httpx.AsyncClient, out: Path, section: dict
             client, files["kommuneundersokelse"], "kommuneundersøkelsen",
             lambda r: f"/api/v1/kommuneundersokelse/{r['ar']}/{r['kommunenummer']}",
             lambda r: {k: v for k, v in r.items() if k not in ("ar", "kommunenummer")}, headers, progress),
+        "jobbsjansen_prosjekter": await put_rows(
+            client, files["jobbsjansen_prosjekter"], "Jobbsjansen-prosjekter",
+            lambda r: f"/api/v1/jobbsjansen/prosjekter/{r['prosjekt_id']}",
+            lambda r: {k: v for k, v in r.items() if k != "prosjekt_id"}, headers, progress),
+        "jobbsjansen_deltakere": await post_rows(client, files["jobbsjansen_deltakere"], "Jobbsjansen-deltakere",
+                                                 "/api/v1/jobbsjansen/deltakere", headers, progress),
     }
 
 

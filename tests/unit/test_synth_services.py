@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from kvalifisering import rules as kv_rules
-from kvalifisering.schemas import IntrodeltakerImportRad, KommuneundersokelseInn, OpplaeringImportRad
+from kvalifisering.schemas import (
+    IntrodeltakerImportRad,
+    JobbsjansenDeltakerInn,
+    KommuneundersokelseInn,
+    OpplaeringImportRad,
+    ProsjektInn,
+)
 from synth import generate
 from tolkeregister import rules as tk_rules
 from tolkeregister.schemas import EtatInn, TolkImportRad
@@ -37,6 +43,15 @@ def test_kvalifisering_rows_pass_the_services_models_and_rules(year):
     assert settled, "training for the persons bosetting settles"
     for r in rows(year / "kvalifisering" / "introduksjonsprogram.ndjson"):
         kv_rules.check_programme(IntrodeltakerImportRad.model_validate(r).programme())
+    projects = {r["prosjekt_id"]: ProsjektInn.model_validate({k: v for k, v in r.items() if k != "prosjekt_id"})
+                for r in rows(year / "kvalifisering" / "jobbsjansen_prosjekter.ndjson")}
+    for p in projects.values():
+        kv_rules.check_project(p.del_, p.eiertype, p.eier, p.periode_fra, p.periode_til)
+    assert {p.del_ for p in projects.values()} == {"A", "B", "C"}
+    for r in rows(year / "kvalifisering" / "jobbsjansen_deltakere.ndjson"):
+        row = JobbsjansenDeltakerInn.model_validate(r)
+        assert row.prosjekt_id in projects
+        kv_rules.check_participation(kv_rules.Participation(row.start_dato, row.slutt_dato, row.utfall))
     for r in rows(year / "kvalifisering" / "kommuneundersokelse.ndjson"):
         KommuneundersokelseInn.model_validate({k: v for k, v in r.items() if k not in ("ar", "kommunenummer")})
 
