@@ -583,6 +583,7 @@ async def test_report_walks_the_workflow_through_the_buttons(browser, dashboard)
     await jd.goto("/dashboard/rapporter")
     await jd.page.click("#versjoner >> text=Årsrapport 2017, versjon 1")
     assert "Årsrapport" in await jd.page.locator("h1").inner_text()
+    assert "Sendt til JD" in await jd.page.locator("main").inner_text()
     assert jd.outside == analyst.outside == owner.outside == director.outside == []
 
 
