@@ -490,11 +490,15 @@ async def test_report_diff_and_the_narrative_per_requirement(browser, dashboard)
 ARSRAPPORT = "/dashboard/rapporter/arsrapport/2017"
 
 
-async def press(s: Session, button: str, status: int = 200) -> None:
-    """Click a workflow button and wait for the page its form leads to: after a step, the workflow page (303 to
-    200); after a refusal, the page with the reason and the refusal's status."""
+async def press(s: Session, button: str, status: int = 200, keyboard: bool = False) -> None:
+    """Click a workflow button (or focus it and press Enter) and wait for the page its form leads to: after a
+    step, the workflow page (303 to 200); after a refusal, the page with the reason and the refusal's status."""
     async with s.page.expect_navigation() as navigation:
-        await s.page.click(button)
+        if keyboard:
+            await s.page.focus(button)
+            await s.page.keyboard.press("Enter")
+        else:
+            await s.page.click(button)
     response = await navigation.value
     assert response is not None and response.status == status, (button, response and response.status)
 
@@ -564,10 +568,10 @@ async def test_report_walks_the_workflow_through_the_buttons(browser, dashboard)
     await owner.goto(f"{ARSRAPPORT}/arbeidsflyt")
     await press(owner, "#knapp-send_til_godkjenning")
     await director.goto(f"{ARSRAPPORT}/arbeidsflyt")
-    await press(director, "#knapp-godkjenn")
+    await press(director, "#knapp-godkjenn", keyboard=True)
     assert "Versjon 1 er godkjent." in await director.page.locator("[role=status]").inner_text()
     await jd.goto(f"{ARSRAPPORT}/1", status=404)  # approved is not sent
-    await press(director, "#knapp-send")
+    await press(director, "#knapp-send", keyboard=True)
     assert "Versjon 1 er sendt til JD." in await director.page.locator("[role=status]").inner_text()
     assert await director.page.get_attribute("#flyt-tilstand", "data-tilstand") == "sendt"
     history = director.page.locator("#historikk tbody tr")
