@@ -22,6 +22,7 @@ from shared.auth import ensure_dev_keypair, issue_token
 from shared.broker import EmbeddedBroker
 from tests.conftest import ROOT, PgDatabases, bearer, eventually, running_app, service_settings
 from tests.integration.test_reports import caught_up, import_cases
+from tests.integration.test_workflow import complete
 
 playwright_api = pytest.importorskip("playwright.async_api")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -94,8 +95,8 @@ async def dashboard(request, tmp_path_factory):
                         kafka_bootstrap=broker.bootstrap, var_dir=var, relay_check_seconds=1.0,
                         risk_sweep_seconds=3600, monthly_publish_seconds=3600)
         async with running_app("bosetting", b) as bos, running_app("rapportering", r) as rap:
-            def token(*scopes, kommune=None):
-                return issue_token(private.read_bytes(), scopes=scopes, kommunenummer=kommune)
+            def token(*scopes, kommune=None, subject="dev-user"):
+                return issue_token(private.read_bytes(), scopes=scopes, kommunenummer=kommune, subject=subject)
 
             await import_cases(bos, token, cases())
             write_b = bearer(token("imdi:bosetting.write"))
@@ -109,12 +110,23 @@ async def dashboard(request, tmp_path_factory):
                 "ferdig": True, "fremdrift": 100, "dato": "2017-02-20"})
             assert r1.status_code == 202, r1.text
             await caught_up(rap, bos, rap)
-            for _ in range(2):  # two versions of the half-year report (the second after an assessment)
-                p = await rap.post("/api/v1/rapporter/halvarsrapport/2017-H1/publiser", headers=writer)
-                assert p.status_code in (200, 201), p.text
-                a = await rap.post("/api/v1/risikovurderinger/2017/O10", headers=writer, json={
-                    "status": "gronn", "begrunnelse": "Utbetalt.", "tiltak": None, "dato": "2017-03-01"})
-                assert a.status_code == 202
+            # two versions of the half-year report sent to JD through the workflow (the second after an
+            # assessment): narratives and assessments first, then submitted, approved by another person, sent
+            owner = bearer(token("imdi:rapport.write", subject="e2e-rapportansvarlig"))
+            director = bearer(token("imdi:rapport.intern", "imdi:rapport.godkjenn", subject="e2e-direktor"))
+            h1 = "/api/v1/rapporter/halvarsrapport/2017-H1"
+            for version in (1, 2):
+                await complete(rap, owner, h1)
+                p = await rap.post(f"{h1}/send-til-godkjenning", headers=owner)
+                assert p.status_code == 201 and p.json()["versjon"] == version, p.text
+                for step in ("godkjenn", "send"):
+                    r2 = await rap.post(f"{h1}/{step}", headers=director)
+                    assert r2.status_code == 200, r2.text
+                if version == 1:  # replaces the assessment complete() wrote (same date, later)
+                    a = await rap.post("/api/v1/risikovurderinger/2017/O10", headers=writer, json={
+                        "status": "gronn", "begrunnelse": "Utbetalt.", "tiltak": "Ingen nye tiltak.",
+                        "dato": "2017-06-30"})
+                    assert a.status_code == 202
                 await caught_up(rap, bos, rap)
 
             sock = free_socket()
@@ -265,7 +277,7 @@ async def test_every_page_is_accessible_offline_and_reachable_by_keyboard(browse
              "/dashboard/kommune/0301?ar=2017&per_dato=2017-06-30", "/dashboard/rapporter",
              "/dashboard/rapporter/halvarsrapport/2017-H1/1",
              "/dashboard/rapporter/halvarsrapport/2017-H1/endringer?fra=1&til=2",
-             "/dashboard/tekster/halvarsrapport/2017-H1"]
+             "/dashboard/tekster/halvarsrapport/2017-H1", "/dashboard/rapporter/halvarsrapport/2017-H1/arbeidsflyt"]
     s = await open_session(browser, dashboard, token=writer)
     for path in pages:
         await s.goto(path)
@@ -360,7 +372,7 @@ async def test_jd_sees_published_reports_suppressed_and_no_live_figures(browser,
     s = await open_session(browser, dashboard, token=dashboard.token("imdi:rapport.read"))
     await s.goto("/dashboard/")
     assert s.page.url.endswith("/dashboard/rapporter")
-    assert await s.page.locator("form[action='/dashboard/rapporter/publiser']").count() == 0
+    assert await s.page.locator("#arbeidsflyt, a[href$='/arbeidsflyt']").count() == 0  # no workflow for JD
     await s.page.click("#versjoner >> text=Halvårsrapport 2017-H1, versjon 1")
     kommuner = await s.page.locator("#statistikk-kommune").inner_text()
     assert "prikket" in kommuner  # Trondheim's few settlements are suppressed for JD
@@ -420,22 +432,6 @@ async def test_assessment_is_recorded_and_shown_beside_the_computed_risk(browser
     assert s.outside == []
 
 
-async def test_publish_from_the_reports_page_needs_the_write_scope(browser, dashboard):
-    analyst = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
-    await analyst.goto("/dashboard/rapporter")
-    assert await analyst.page.locator("form[action='/dashboard/rapporter/publiser']").count() == 0
-    r = await analyst.page.request.post(dashboard.base + "/dashboard/rapporter/publiser",
-                                        form={"valg": "arsrapport|2017"})
-    assert r.status == 403
-
-    s = await open_session(browser, dashboard, token=dashboard.token(*WRITER))
-    await s.goto("/dashboard/rapporter")
-    await s.page.select_option("#publiser-rapport", "arsrapport|2017")
-    await s.page.click("form[action='/dashboard/rapporter/publiser'] button")
-    assert "Versjon 1 er publisert." in await s.page.locator("[role=status]").inner_text()
-    assert await s.page.locator("#versjoner >> text=Årsrapport 2017, versjon 1").count() == 1
-
-
 async def test_settlement_requests_decisions_and_the_queue(browser, dashboard):
     s = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
     await s.goto("/dashboard/bosetting?ar=2017&per_dato=2017-06-30")
@@ -466,8 +462,8 @@ async def test_report_diff_and_the_narrative_per_requirement(browser, dashboard)
     assert jd.page.url.endswith("endringer?til=2&fra=1")
     assert "Utbetalt." in await jd.page.locator("#endringer tbody").inner_text()
     await jd.goto("/dashboard/rapporter/halvarsrapport/2017-H1/endringer?fra=2&til=1")
-    row = jd.page.locator("#endringer tbody tr", has_text="virksomhetens_vurdering").first
-    assert (await row.locator("td").all_inner_texts())[1] == "tom"
+    row = jd.page.locator("#endringer tbody tr", has_text="virksomhetens_vurdering").filter(has_text="Utbetalt.")
+    assert await row.locator("td").all_inner_texts() == ["Utbetalt.", "Forsinket."]
     await jd.goto("/dashboard/rapporter/halvarsrapport/2017-H1/x", status=404)
     assert "Versjonen må være et positivt heltall." in await jd.page.locator("main").inner_text()
     await jd.goto("/dashboard/tekster/halvarsrapport/2017-H1", status=403)
@@ -475,6 +471,7 @@ async def test_report_diff_and_the_narrative_per_requirement(browser, dashboard)
     s = await open_session(browser, dashboard, token=dashboard.token(*WRITER))
     await s.goto("/dashboard/rapporter")
     await s.page.click("text=Tekster til halvårsrapport 2017-H1")
+    await s.page.fill("#tekst-R1", "")  # the fixture wrote a text (the report was sent); emptied, it is refused
     await s.page.click("#R1 button[type=submit]")  # empty: told in Norwegian, nothing stored
     assert "R1: Teksten må fylles ut" in await s.page.locator("[role=status]").inner_text()
     await s.page.fill("#tekst-R1", "Bosettingen i Oslo er forsinket; tiltak er satt inn.")
@@ -488,6 +485,130 @@ async def test_report_diff_and_the_narrative_per_requirement(browser, dashboard)
     await eventually(shown, timeout=30, what="the narrative on the page")
     await s.goto("/dashboard/tekster/manedsrapport/2017-03", status=404)
     assert s.outside == jd.outside == []
+
+
+ARSRAPPORT = "/dashboard/rapporter/arsrapport/2017"
+
+
+async def press(s: Session, button: str, status: int = 200, keyboard: bool = False) -> None:
+    """Click a workflow button (or focus it and press Enter) and wait for the page its form leads to: after a
+    step, the workflow page (303 to 200); after a refusal, the page with the reason and the refusal's status."""
+    async with s.page.expect_navigation() as navigation:
+        if keyboard:
+            await s.page.focus(button)
+            await s.page.keyboard.press("Enter")
+        else:
+            await s.page.click(button)
+    response = await navigation.value
+    assert response is not None and response.status == status, (button, response and response.status)
+
+
+async def test_report_walks_the_workflow_through_the_buttons(browser, dashboard):
+    """The annual report: refused while incomplete (the list in Norwegian), submitted by the report owner, not
+    approved by the same person, sent back and approved by the director, and seen by JD only once sent."""
+    jd = await open_session(browser, dashboard, token=dashboard.token("imdi:rapport.read"))
+    await jd.goto(f"{ARSRAPPORT}/arbeidsflyt", status=403)  # JD has no workflow page
+    analyst = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
+    await analyst.goto(f"{ARSRAPPORT}/arbeidsflyt")  # an analyst sees the state but has no buttons
+    assert await analyst.page.locator("form.handling").count() == 0
+    assert "ingen handlinger" in await analyst.page.locator("#ingen-handlinger").inner_text()
+    r = await analyst.page.request.post(dashboard.base + f"{ARSRAPPORT}/arbeidsflyt",
+                                        form={"handling": "send_til_godkjenning"})
+    assert r.status == 403
+    # the dashboard's own publishing is gone: nothing freezes a report outside the workflow
+    r = await analyst.page.request.post(dashboard.base + "/dashboard/rapporter/publiser",
+                                        form={"valg": "arsrapport|2017"})
+    assert r.status in (404, 405)
+
+    # the report owner (who may also approve, but not her own submission)
+    owner_token = issue_token(dashboard.private_key, scopes=(*WRITER, "imdi:rapport.godkjenn"), subject="e2e-anna")
+    owner = await open_session(browser, dashboard, token=owner_token)
+    await owner.goto("/dashboard/rapporter")
+    await owner.page.click(f"#arbeidsflyt a[href='{ARSRAPPORT}/arbeidsflyt']")
+    assert owner.page.url.endswith(f"{ARSRAPPORT}/arbeidsflyt")
+    assert await owner.page.get_attribute("#flyt-tilstand", "data-tilstand") == "utkast"
+    assert await owner.axe() == []
+    await press(owner, "#knapp-send_til_godkjenning", 409)
+    refusal = await owner.page.locator("#flyt-feil").inner_text()
+    assert "Rapporten er ikke komplett og kan ikke sendes til godkjenning." in refusal
+    assert "R1 mangler virksomhetens tekst." in refusal and "mangler virksomhetens vurdering med tiltak" in refusal
+    assert await owner.page.get_attribute("#flyt-tilstand", "data-tilstand") == "utkast"
+    assert await owner.axe() == []
+    await complete(dashboard.rap, bearer(owner_token), "/api/v1/rapporter/arsrapport/2017")
+
+    await owner.goto(f"{ARSRAPPORT}/arbeidsflyt")
+    await press(owner, "#knapp-send_til_godkjenning")
+    assert "Versjon 1 er fryst og sendt til godkjenning." in await owner.page.locator("[role=status]").inner_text()
+    assert await owner.page.get_attribute("#flyt-tilstand", "data-tilstand") == "til_godkjenning"
+    await press(owner, "#knapp-godkjenn", 403)  # the same person: refused, and the page says why
+    assert "kan ikke godkjenne den selv" in await owner.page.locator("#flyt-feil").inner_text()
+    assert await owner.page.get_attribute("#flyt-tilstand", "data-tilstand") == "til_godkjenning"
+    await jd.goto("/dashboard/rapporter")
+    assert await jd.page.locator(f"#versjoner a[href^='{ARSRAPPORT}/']").count() == 0
+    await jd.goto(f"{ARSRAPPORT}/1", status=404)  # a version not sent does not exist for JD
+
+    # the director logs in with the development login's role, sends back (a reason is required), approves, sends
+    director = await open_session(browser, dashboard)
+    await director.goto("/dashboard/logg-inn")
+    await director.page.check("#rolle-direktor")
+    await director.page.click("button[type=submit]")
+    await director.goto(f"{ARSRAPPORT}/arbeidsflyt")
+    assert "direktør" in await director.page.locator("header").inner_text()
+    assert await director.axe() == []
+    await _tab_through(director.page, "arbeidsflyt (til godkjenning)")
+    # a fresh page: the Tab round ends on the skip link, which (focused) lies over the top of the page
+    await director.goto(f"{ARSRAPPORT}/arbeidsflyt")
+    await press(director, "#knapp-avvis", 422)
+    assert "Oppgi hvorfor rapporten sendes tilbake." in await director.page.locator("#flyt-feil").inner_text()
+    assert await director.page.get_attribute("#flyt-tilstand", "data-tilstand") == "til_godkjenning"
+    await director.page.fill("#begrunnelse", "R2 må si mer om kvalifiseringen.")
+    await press(director, "#knapp-avvis")
+    assert await director.page.get_attribute("#flyt-tilstand", "data-tilstand") == "utkast"
+    assert await director.page.locator("#knapp-godkjenn").count() == 0  # nothing to approve in a draft
+
+    await owner.goto(f"{ARSRAPPORT}/arbeidsflyt")
+    await press(owner, "#knapp-send_til_godkjenning")
+    await director.goto(f"{ARSRAPPORT}/arbeidsflyt")
+    await press(director, "#knapp-godkjenn", keyboard=True)
+    assert "Versjon 1 er godkjent." in await director.page.locator("[role=status]").inner_text()
+    await jd.goto(f"{ARSRAPPORT}/1", status=404)  # approved is not sent
+    await press(director, "#knapp-send", keyboard=True)
+    assert "Versjon 1 er sendt til JD." in await director.page.locator("[role=status]").inner_text()
+    assert await director.page.get_attribute("#flyt-tilstand", "data-tilstand") == "sendt"
+    history = director.page.locator("#historikk tbody tr")
+    steps = [(await history.nth(i).locator("td").all_inner_texts()) for i in range(await history.count())]
+    assert [s[1] for s in steps] == ["Send til godkjenning", "Send tilbake", "Send til godkjenning", "Godkjenn",
+                                     "Send til JD"]
+    # role and unit from the token (the owner holds the approval right too), never who it was
+    assert [(s[5], s[6]) for s in steps] == [("godkjenner", "IMDi")] * 5
+    assert steps[1][7] == "R2 må si mer om kvalifiseringen."
+    assert "e2e-anna" not in await director.page.locator("main").inner_text()
+    assert await director.axe() == []
+
+    await jd.goto("/dashboard/rapporter")
+    await jd.page.click("#versjoner >> text=Årsrapport 2017, versjon 1")
+    assert "Årsrapport" in await jd.page.locator("h1").inner_text()
+    assert "Sendt til JD" in await jd.page.locator("main").inner_text()
+    assert jd.outside == analyst.outside == owner.outside == director.outside == []
+
+
+async def test_overview_shows_the_reporting_obligations(browser, dashboard):
+    s = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
+    await s.goto("/dashboard/?ar=2017&per_dato=2017-06-30")
+    row = s.page.locator("#forpliktelse-RK-H1")
+    assert await row.get_attribute("data-status") == "i_rute" and "I rute" in await row.inner_text()
+    await s.goto("/dashboard/?ar=2017&per_dato=2017-08-10")  # due 19 August: within two weeks
+    row = s.page.locator("#forpliktelse-RK-H1")
+    assert await row.get_attribute("data-status") == "snart_frist" and "Snart frist" in await row.inner_text()
+    await s.goto("/dashboard/?ar=2017&per_dato=2017-12-31")  # the report was not sent by then (it was sent today)
+    row = s.page.locator("#forpliktelse-RK-H1")
+    assert await row.get_attribute("data-status") == "forsinket" and await row.get_attribute("data-risiko") == "rod"
+    assert "Forsinket" in await row.inner_text() and "Rød" in await row.inner_text()
+    assert "Sendt til JD, versjon 2" in await row.inner_text()
+    await row.locator("a").click()  # the obligation leads to the report's workflow
+    assert s.page.url.endswith("/dashboard/rapporter/halvarsrapport/2017-H1/arbeidsflyt")
+    assert await s.page.locator("#historikk tbody tr").count() == 6  # two rounds of submit, approve, send
+    assert s.outside == []
 
 
 async def test_development_login_does_not_exist_outside_development(tmp_path, keys):

@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from rapportering.views import internal
+from rapportering.workflow import APPROVE_SCOPE
 from shared.auth import Principal, ensure_dev_keypair, issue_token
 from shared.problems import Problem
 
@@ -30,8 +31,10 @@ class Role:
 # The roles the development login offers; a municipality also gets its kommunenummer claim.
 ROLES = {r.key: r for r in (
     Role("analytiker", "IMDi-analytiker (les interne tall)", ("imdi:rapport.intern", "imdi:bosetting.read")),
-    Role("rapportansvarlig", "IMDi rapportansvarlig (vurderinger og publisering)",
+    Role("rapportansvarlig", "IMDi rapportansvarlig (tekster, vurderinger, sender til godkjenning)",
          ("imdi:rapport.write", "imdi:bosetting.read")),
+    Role("direktor", "IMDi direktør (godkjenner, sender tilbake og sender til JD)",
+         ("imdi:rapport.intern", APPROVE_SCOPE, "imdi:bosetting.read")),
     Role("jd", "Justis- og beredskapsdepartementet (publiserte rapporter)", ("imdi:rapport.read",)),
     Role("kommune", "En kommune (egne bosettingstall)", ("imdi:bosetting.read",)),
 )}
@@ -80,10 +83,15 @@ def is_writer(p: Principal) -> bool:
     return p.kommunenummer is None and p.has("imdi:rapport.write")
 
 
+def is_approver(p: Principal) -> bool:
+    """May approve, send back and send a report (the workflow checks it again, as the API does)."""
+    return p.kommunenummer is None and p.has(APPROVE_SCOPE)
+
+
 def is_reader(p: Principal) -> bool:
     """May read published reports (JD: their suppressed rendering)."""
     return p.kommunenummer is None and any(
-        p.has(s) for s in ("imdi:rapport.read", "imdi:rapport.intern", "imdi:rapport.write"))
+        p.has(s) for s in ("imdi:rapport.read", "imdi:rapport.intern", "imdi:rapport.write", APPROVE_SCOPE))
 
 
 def may_see_kommune(p: Principal, kommunenummer: str) -> bool:

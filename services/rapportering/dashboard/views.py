@@ -22,13 +22,14 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from rapportering import budget, reports, service, views
+from rapportering import budget, reports, service, views, workflow
 from rapportering.dashboard import access, charts, data
 from rapportering.status import months_counted
 from rapportering.steering import Styringsmodell, years
 from shared import errors
 from shared.auth import Principal
 from shared.dates import today_oslo
+from shared.db import Conflict as WriteConflict
 from shared.events import schemas as ev
 from shared.geo import fylker_2017, kommuner_2017
 from shared.problems import Problem
@@ -49,6 +50,12 @@ REPORT_TYPES = {"halvarsrapport": "Halvårsrapport", "arsrapport": "Årsrapport"
 DIMENSIONS = {"fylke": "Fylke", "kommune": "Kommune", "kjonn": "Kjønn", "kategori": "Gruppe",
               "em_aldersgruppe": "Enslige mindreårige etter alder"}
 SEX = {"K": "Kvinner", "M": "Menn"}
+STATES = {workflow.UTKAST: "Utkast", workflow.TIL_GODKJENNING: "Til godkjenning", workflow.GODKJENT: "Godkjent",
+          workflow.SENDT: "Sendt til JD"}
+DEADLINES = {"i_rute": ("I rute", "success"), "snart_frist": ("Snart frist", "warning"),
+             "forsinket": ("Forsinket", "danger")}
+ACTIONS = {"send_til_godkjenning": "Send til godkjenning", "godkjenn": "Godkjenn", "avvis": "Send tilbake",
+           "send": "Send til JD", "send_automatisk": "Sendt automatisk"}
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -86,7 +93,8 @@ def sp_value(sp: dict, value: float | None) -> str:
 
 
 templates.env.filters.update(pct=pct, num=num, dato=norsk_dato, kroner=kroner)
-templates.env.globals.update(RISK=RISK, REPORT_TYPES=REPORT_TYPES, sp_value=sp_value, SEX=SEX)
+templates.env.globals.update(RISK=RISK, REPORT_TYPES=REPORT_TYPES, sp_value=sp_value, SEX=SEX, STATES=STATES,
+                             DEADLINES=DEADLINES, ACTIONS=ACTIONS)
 
 
 # --- plumbing ----------------------------------------------------------------------------------------------
@@ -111,6 +119,8 @@ def _who(p: Principal | None) -> str | None:
         return None
     if p.kommunenummer:
         return f"Kommune: {kommuner_2017()[p.kommunenummer].visningsnavn}"
+    if access.is_approver(p):
+        return "IMDi (direktør, godkjenner)"
     if access.is_writer(p):
         return "IMDi (rapportansvarlig)"
     if access.is_internal(p):
@@ -278,6 +288,7 @@ async def _overview(request: Request, p: Principal, ar: str | None, per_dato: st
         sps = await service.sp_overview(session=session, model=model, as_of=as_of)
         assignments = await service.assignment_overview(session=session, model=model, as_of=as_of)
         spend = await budget.section(session, model, as_of)
+        obligations = await workflow.obligation_overview(session, model, as_of)
         series = {}
         for sp in sps:
             if sp["enhet"] == "andel" and sp["verdi"]["status"] == "data":
@@ -289,7 +300,8 @@ async def _overview(request: Request, p: Principal, ar: str | None, per_dato: st
               [o for o in assignments if o["mal"] == g.id]) for g in model.mal]
     return render(request, "oversikt.html", p, model=model, as_of=as_of, goals=goals, series=series,
                   feil=error, melding=melding, timeline=_timeline(model, assignments, as_of),
-                  budget=spend, writer=access.is_writer(p), period=_period(model.ar, as_of))
+                  budget=spend, writer=access.is_writer(p), period=_period(model.ar, as_of),
+                  obligations=obligations)
 
 
 def _period(year: int, as_of: date) -> str:
@@ -441,12 +453,15 @@ async def municipality(request: Request, p: Principal, kommunenummer: str, ar: s
 @router.get("/rapporter")
 @page(access.is_reader)
 async def report_list(request: Request, p: Principal, melding: str | None = None) -> Response:
-    async with request.app.state.db.sessions() as session:
-        rows = [views._listed(r, p) for r in await service.versions(session, None, None)]
     model = service.model_for(max(years()))
-    calendar = [(k.type, k.periode) for k in model.rapporteringskalender]
+    async with request.app.state.db.sessions() as session:
+        seen = await workflow.visible(session, access.is_internal(p))
+        rows = [views._listed(r, p, seen) for r in await service.versions(session, None, None) if seen.allows(r)]
+        reports_in_workflow = [o for o in await workflow.obligation_overview(session, model, today_oslo())
+                               if o["rapporttype"] in workflow.MANUAL_TYPES] if seen.internal else []
+    calendar = [(o["rapporttype"], o["periode"]) for o in reports_in_workflow]
     return render(request, "rapporter.html", p, rows=rows, writer=access.is_writer(p), calendar=calendar,
-                  melding=melding)
+                  flow=reports_in_workflow, intern=seen.internal, melding=melding)
 
 
 def _number(value: str, what: str) -> int:
@@ -461,7 +476,8 @@ async def _version(request: Request, p: Principal, rapporttype: str, periode: st
         raise errors.NotFound("Ukjent rapporttype eller periode.")
     versjon = _number(versjon, "Versjonen")
     async with request.app.state.db.sessions() as session:
-        row = await service.get_version(session, rapporttype, periode, versjon)
+        seen = await workflow.visible(session, access.is_internal(p))
+        row = await views._version(session, rapporttype, periode, versjon, seen)  # JD: sent versions only
     return row, json.loads(views._rendering(row, p)[0])
 
 
@@ -475,16 +491,93 @@ async def report_diff(request: Request, p: Principal, rapporttype: str, periode:
                   changes=reports.diff(old, new))
 
 
+# --- the report workflow: the same service functions as the API's routes ---------------------------------------
+def _known(rapporttype: str, periode: str) -> None:
+    if rapporttype not in REPORT_TYPES or re.fullmatch(views.PERIOD, periode) is None:
+        raise errors.NotFound("Ukjent rapporttype eller periode.")
+    workflow.check_known(service.model_for(service.year_of(periode)), rapporttype, periode)
+
+
+def _buttons(p: Principal, state: workflow.State, rapporttype: str) -> list[str]:
+    """The steps this user may try now: the workflow's possible steps, narrowed by the user's scopes."""
+    mine = {"send_til_godkjenning": access.is_writer(p), "godkjenn": access.is_approver(p),
+            "avvis": access.is_approver(p), "send": access.is_approver(p)}
+    return [a for a in workflow.allowed_actions(state, rapporttype) if mine.get(a)]
+
+
+async def _flow_page(request: Request, p: Principal, rapporttype: str, periode: str, status_code: int = 200,
+                     **context: Any) -> Response:
+    async with request.app.state.db.sessions() as session:
+        history = await workflow.steps(session, rapporttype, periode)
+    state = workflow.fold(history)
+    return render(request, "arbeidsflyt.html", p, status_code=status_code, rapporttype=rapporttype, periode=periode,
+                  state=state, history=[workflow.shown_step(s) for s in history],
+                  buttons=_buttons(p, state, rapporttype), **context)
+
+
+@router.get("/rapporter/{rapporttype}/{periode}/arbeidsflyt")
+@page(access.is_internal)
+async def report_flow(request: Request, p: Principal, rapporttype: str, periode: str,
+                      melding: str | None = None) -> Response:
+    _known(rapporttype, periode)
+    return await _flow_page(request, p, rapporttype, periode, melding=melding)
+
+
+@router.post("/rapporter/{rapporttype}/{periode}/arbeidsflyt")
+@page(lambda p: access.is_writer(p) or access.is_approver(p))
+async def report_step(request: Request, p: Principal, rapporttype: str, periode: str) -> Response:
+    """One step (submit, approve, send back, send) through workflow.py, exactly as the API's routes call it;
+    a refusal is shown on the page in Norwegian (with the list of what is missing), and nothing is changed."""
+    _known(rapporttype, periode)
+    fields = await form(request)
+    action = fields.get("handling", "")
+    reason = fields.get("begrunnelse", "").strip() or None
+    settings = request.app.state.settings
+    try:
+        if action not in ("send_til_godkjenning", "godkjenn", "avvis", "send"):
+            raise errors.Invalid.field("handling", "Ukjent handling.")
+        if reason is not None and len(reason) > 4000:
+            raise errors.Invalid.field("begrunnelse", "Begrunnelsen kan være høyst 4000 tegn.")
+        actor = views._actor(p, settings)
+        uow = request.app.state.db.unit_of_work(source_service=settings.service_name)
+        uow.on_commit(request.app.state.relay.notify)
+        if action == "send_til_godkjenning":
+            if not access.is_writer(p):
+                raise errors.Forbidden("Å sende til godkjenning krever scope imdi:rapport.write.")
+            step = await workflow.submit(db=request.app.state.db, uow=uow, consumer=settings.consumer_group,
+                                         threshold=settings.prikking_terskel, report_type=rapporttype,
+                                         period=periode, actor=actor, by=p.subject)
+        else:
+            step = await workflow.take_step(uow=uow, report_type=rapporttype, period=periode, action=action,
+                                            actor=actor, reason=reason)
+    except errors.DomainError as exc:
+        code = {errors.NotFound: 404, errors.Invalid: 422, errors.Forbidden: 403}.get(type(exc), 409)
+        problems = [f["melding"] for f in exc.extra.get("feil", [])]
+        return await _flow_page(request, p, rapporttype, periode, status_code=code, feil=exc.detail,
+                                mangler=exc.extra.get("mangler", []), feilliste=problems,
+                                begrunnelse=reason or "")
+    except WriteConflict:
+        return await _flow_page(request, p, rapporttype, periode, status_code=409,
+                                feil="Noen andre endret rapporten samtidig. Se tilstanden og prøv igjen.")
+    done = {"send_til_godkjenning": f"Versjon {step['versjon']} er fryst og sendt til godkjenning.",
+            "godkjenn": f"Versjon {step['versjon']} er godkjent.",
+            "avvis": "Rapporten er sendt tilbake til utkast.",
+            "send": f"Versjon {step['versjon']} er sendt til JD."}[action]
+    return RedirectResponse(f"/dashboard/rapporter/{rapporttype}/{periode}/arbeidsflyt?" + urlencode(
+        {"melding": done}), status_code=303)
+
+
 @router.get("/rapporter/{rapporttype}/{periode}/{versjon}")
 @page(access.is_reader)
 async def report_view(request: Request, p: Principal, rapporttype: str, periode: str, versjon: str) -> Response:
     row, content = await _version(request, p, rapporttype, periode, versjon)
     async with request.app.state.db.sessions() as session:
+        seen = await workflow.visible(session, access.is_internal(p))
         others = [v["versjon"] for v in await service.versions(session, rapporttype, periode)
-                  if v["versjon"] != row["versjon"]]
+                  if v["versjon"] != row["versjon"] and seen.allows(v)]
     return render(request, "rapport.html", p, row=views._listed(
         {k: row[k] for k in ("rapporttype", "periode", "versjon", "sha256", "sha256_ekstern", "publisert",
-                             "publisert_av")}, p), content=content, intern=access.is_internal(p), others=others)
+                             "publisert_av")}, p, seen), content=content, intern=access.is_internal(p), others=others)
 
 
 @router.get("/rapporter/{rapporttype}/{periode}/{versjon}/excel")
@@ -492,22 +585,6 @@ async def report_view(request: Request, p: Principal, rapporttype: str, periode:
 async def report_excel(request: Request, p: Principal, rapporttype: str, periode: str, versjon: str) -> Response:
     row, _ = await _version(request, p, rapporttype, periode, versjon)
     return views._serve(row, p, views.XLSX, None)
-
-
-@router.post("/rapporter/publiser")
-@page(access.is_writer)
-async def report_publish(request: Request, p: Principal) -> Response:
-    fields = await form(request)
-    rapporttype, _, periode = fields.get("valg", "").partition("|")
-    if rapporttype not in REPORT_TYPES or re.fullmatch(views.PERIOD, periode) is None:
-        raise errors.Invalid.field("rapporttype", "Ukjent rapporttype eller periode.")
-    settings = request.app.state.settings
-    row, created = await service.publish(db=request.app.state.db, consumer=settings.consumer_group,
-                                         report_type=rapporttype, period=periode, by=p.subject,
-                                         threshold=settings.prikking_terskel)
-    text = (f"Versjon {row['versjon']} er publisert." if created
-            else f"Ingenting er endret siden versjon {row['versjon']}; ingen ny versjon.")
-    return RedirectResponse("/dashboard/rapporter?" + urlencode({"melding": text}), status_code=303)
 
 
 # --- the agency's assessment ------------------------------------------------------------------------------------
