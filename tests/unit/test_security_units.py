@@ -131,6 +131,9 @@ def test_the_log_scanner_finds_identifiers_and_names():
     assert personal_data_in("fnr 41018036736") == ["41018036736"]     # a valid D-nummer
     assert personal_data_in("12345678901 is no fødselsnummer") == []  # checksum fails
     assert personal_data_in('{"navn": "Amina Testesen"}') == ["Amina Testesen"]
+    assert personal_data_in("POST /api/v1/saker/091ea868-2317-4477-bb63-209628216378/stadier") == [], \
+        "a case id whose last group happens to be all digits is no DUF-nummer"
+    assert personal_data_in("/saker/091ea868-2317-4477-bb63-209628216378 duf 201612345678") == ["201612345678"]
     catcher = LeakCatcher()
     logger = logging.getLogger("test.scanner")
     logger.propagate = False  # this leak is deliberate: keep it from the suite-wide scanner
