@@ -204,7 +204,8 @@ async def bench_freshness(tmp: Path, rate: int, seconds: int) -> dict:
                 if delay > 0:
                     await asyncio.sleep(delay)
                 tasks.append(asyncio.create_task(client.post(url, json=_case(i, kommuner), headers=headers)))
-            statuses = [r.status_code for r in await asyncio.gather(*tasks)]
+            answers = await asyncio.gather(*tasks, return_exceptions=True)
+            statuses = [a.status_code if isinstance(a, httpx.Response) else type(a).__name__ for a in answers]
         offered = n / (time.perf_counter() - started)
         ok = statuses.count(201)
         bos, rap = [await asyncpg.connect(urls[n][0].replace("postgresql+asyncpg://", "postgresql://"))
@@ -226,7 +227,8 @@ async def bench_freshness(tmp: Path, rate: int, seconds: int) -> dict:
     p50, p99 = lags[len(lags) // 2] * 1000, lags[int(len(lags) * 0.99)] * 1000
     return result("freshness_p99", p99, "ms", "p50 ≤ 50 ms, p99 ≤ 250 ms", p50 <= 50 and p99 <= 250,
                   "p50 i samme kjøring", p50,
-                  f"{ok} av {n} skriv godtatt ved {offered:.0f} skriv/s tilbudt (PostgreSQL); {len(lags)} hendelser "
+                  f"{ok} av {n} skriv godtatt ved {offered:.0f} skriv/s tilbudt (PostgreSQL; "
+                  f"{sum(1 for x in statuses if not isinstance(x, int))} brutte forbindelser); {len(lags)} hendelser "
                   "målt fra hendelsens tid i bosettings utboks til rapporterings transaksjon som anvendte den "
                   "(processed_at: transaksjonens start, commit følger innen batchens få ms)")
 
@@ -426,8 +428,8 @@ def _run_all(runs: list[tuple[str, Callable]], wanted: set[str] | None) -> None:
         for r in got if isinstance(got, list) else [got]:
             results = [x for x in results if x["name"] != r["name"]] + [r]
             print(json.dumps(r, ensure_ascii=False), flush=True)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        OUT.parent.mkdir(parents=True, exist_ok=True)  # after each: a later benchmark failing loses nothing
+        OUT.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(f"wrote {OUT}")
 
 
