@@ -52,14 +52,9 @@ def _check(response: httpx.Response, what: str) -> httpx.Response:
 
 async def put_places(client: httpx.AsyncClient, path: Path, kind: str, headers: dict, progress: Progress) -> int:
     """PUT each municipality's row of ``path`` (anmodninger or kommunevedtak); returns how many."""
-    rows = _rows(path)
-    task = progress.add_task(f"{kind} ({len(rows)} kommuner)", total=len(rows))
-    for row in rows:
-        body = {k: v for k, v in row.items() if k not in ("ar", "kommunenummer")}
-        _check(await client.put(f"/api/v1/{kind}/{row['ar']}/{row['kommunenummer']}", json=body, headers=headers),
-               f"{kind} {row['kommunenummer']}")
-        progress.advance(task)
-    return len(rows)
+    return await send_rows(client, path, kind, "PUT", lambda r: f"/api/v1/{kind}/{r['ar']}/{r['kommunenummer']}",
+                           lambda r: {k: v for k, v in r.items() if k not in ("ar", "kommunenummer")},
+                           headers, progress)
 
 
 async def import_file(client: httpx.AsyncClient, path: Path, headers: dict, progress: Progress,
@@ -90,24 +85,14 @@ async def load_bosetting(client: httpx.AsyncClient, out: Path, section: dict, to
     }
 
 
-async def put_rows(client: httpx.AsyncClient, path: Path, what: str, url, body, headers: dict,
-                   progress: Progress) -> int:
-    """PUT each row of ``path`` to ``url(row)`` with ``body(row)``; returns how many."""
-    rows = _rows(path)
-    task = progress.add_task(f"{what} ({len(rows)})", total=len(rows))
-    for row in rows:
-        _check(await client.put(url(row), json=body(row), headers=headers), f"{what} {url(row)}")
-        progress.advance(task)
-    return len(rows)
-
-
-async def post_rows(client: httpx.AsyncClient, path: Path, what: str, url: str, headers: dict,
+async def send_rows(client: httpx.AsyncClient, path: Path, what: str, method: str, url, body, headers: dict,
                     progress: Progress) -> int:
-    """POST each row of ``path`` to ``url`` (an idempotent upsert by the row's ``ekstern_id``)."""
+    """Send each row of ``path`` with ``method`` to ``url(row)``, the body ``body(row)`` (every call an
+    idempotent upsert); returns how many."""
     rows = _rows(path)
     task = progress.add_task(f"{what} ({len(rows)})", total=len(rows))
     for row in rows:
-        _check(await client.post(url, json=row, headers=headers), f"{what} {row.get('ekstern_id')}")
+        _check(await client.request(method, url(row), json=body(row), headers=headers), f"{what} {url(row)}")
         progress.advance(task)
     return len(rows)
 
@@ -120,16 +105,17 @@ async def load_kvalifisering(client: httpx.AsyncClient, out: Path, section: dict
         "opplaering": await import_file(client, files["opplaering"], headers, progress, "/api/v1/import/opplaering"),
         "introduksjonsprogram": await import_file(client, files["introduksjonsprogram"], headers, progress,
                                                   "/api/v1/import/introduksjonsprogram"),
-        "kommuneundersokelse": await put_rows(
-            client, files["kommuneundersokelse"], "kommuneundersøkelsen",
+        "kommuneundersokelse": await send_rows(
+            client, files["kommuneundersokelse"], "kommuneundersøkelsen", "PUT",
             lambda r: f"/api/v1/kommuneundersokelse/{r['ar']}/{r['kommunenummer']}",
             lambda r: {k: v for k, v in r.items() if k not in ("ar", "kommunenummer")}, headers, progress),
-        "jobbsjansen_prosjekter": await put_rows(
-            client, files["jobbsjansen_prosjekter"], "Jobbsjansen-prosjekter",
+        "jobbsjansen_prosjekter": await send_rows(
+            client, files["jobbsjansen_prosjekter"], "Jobbsjansen-prosjekter", "PUT",
             lambda r: f"/api/v1/jobbsjansen/prosjekter/{r['prosjekt_id']}",
             lambda r: {k: v for k, v in r.items() if k != "prosjekt_id"}, headers, progress),
-        "jobbsjansen_deltakere": await post_rows(client, files["jobbsjansen_deltakere"], "Jobbsjansen-deltakere",
-                                                 "/api/v1/jobbsjansen/deltakere", headers, progress),
+        "jobbsjansen_deltakere": await send_rows(
+            client, files["jobbsjansen_deltakere"], "Jobbsjansen-deltakere", "POST",
+            lambda r: "/api/v1/jobbsjansen/deltakere", lambda r: r, headers, progress),
     }
 
 
@@ -139,8 +125,8 @@ async def load_tolkeregister(client: httpx.AsyncClient, out: Path, section: dict
     files = {name: out / relative for name, relative in section["files"].items()}
     return {
         "tolker": await import_file(client, files["tolker"], headers, progress, "/api/v1/import/tolker"),
-        "etater": await put_rows(
-            client, files["etater"], "statlige etater",
+        "etater": await send_rows(
+            client, files["etater"], "statlige etater", "PUT",
             lambda r: f"/api/v1/etater/{r['ar']}/{r['organisasjonsnummer']}",
             lambda r: {"navn": r["navn"], "tolkeretningslinjer_med_register": r["tolkeretningslinjer_med_register"]},
             headers, progress),

@@ -125,11 +125,17 @@ def sp_risk(sp: Styringsparameter, projection: Projection | None, source_has_dat
                       f"{sp.id} ennå. Dette er ikke null.")
     if projection is None:
         return Status("ingen_data", "Ingen personer er talt i perioden ennå.")
-    shortfall = target - projection.value
     interval = f"80 %-intervall {pct(projection.low)}–{pct(projection.high)}"
     chance = "" if projection.p_target is None else f", sannsynlighet for å nå kravet {pct(projection.p_target)}"
     head = (f"Framskrevet årsverdi {pct(projection.value)} ({interval}{chance}) mot krav {pct(target)}"
             if projection.months_gone < 12 else f"Årsverdi {pct(projection.value)} mot krav {pct(target)}")
+    return _against_target(sp, projection.value, head)
+
+
+def _against_target(sp: Styringsparameter, value: float, head: str) -> Status:
+    """Green if ``value`` meets the SP's target, yellow within its tolerance, red below; ``head`` says what
+    was compared."""
+    shortfall = sp.resultatkrav.verdi - value
     if shortfall <= 0:
         return Status("gronn", f"{head}: i rute.")
     gap = f"{shortfall * 100:.1f}".replace(".", ",")
@@ -149,15 +155,7 @@ def unit_risk(sp: Styringsparameter, value: float | None, previous: float | None
     before = "" if previous is None else f"; i fjor {pct(previous)}"
     head = (f"{'Årsverdi' if final else 'Verdi så langt i år (siste svar per enhet)'} {pct(value)} mot krav "
             f"{pct(target)}{before}")
-    shortfall = target - value
-    if shortfall <= 0:
-        return Status("gronn", f"{head}: i rute.")
-    gap = f"{shortfall * 100:.1f}".replace(".", ",")
-    if shortfall <= sp.toleranse.gul:
-        return Status("gul", f"{head}: {gap} prosentpoeng under kravet. Virksomheten må redegjøre for "
-                      "korrigerende tiltak.")
-    return Status("rod", f"{head}: {gap} prosentpoeng under kravet, mer enn toleransen på "
-                  f"{sp.toleranse.gul * 100:.0f} prosentpoeng. Korrigering må iverksettes.")
+    return _against_target(sp, value, head)
 
 
 def project_stock(series: dict[int, tuple[int, int]], as_of_month: int) -> tuple[float, float] | None:

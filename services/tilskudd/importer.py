@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 from shared import errors
 from shared.bulk_import import Importer, ImportRapport, ImportStopped, Report, UnreadableFile
@@ -40,8 +41,11 @@ class _Touched:
             await figures.publish(uow.session, uow.publish, year, ids, since)
 
 
-async def decisions(*, db: Database, body: AsyncIterator[bytes], fmt: str, on_commit=None) -> ImportRapport:
-    async def apply(batch: list[tuple[int, TilsagnImportRad]], report: Report) -> None:
+def _chunk(db: Database, on_commit, one_row):
+    """A chunk applied in one unit of work under the money lock: each row by ``one_row`` (a row that breaks a
+    rule is an error of its own), then the figures of every line the chunk touched published once."""
+
+    async def apply(batch: list[tuple[int, Any]], report: Report) -> None:
         uow = db.unit_of_work(source_service="tilskudd")
         if on_commit:
             uow.on_commit(on_commit)
@@ -49,13 +53,17 @@ async def decisions(*, db: Database, body: AsyncIterator[bytes], fmt: str, on_co
         async with service.Writer(uow):
             for number, row in batch:
                 try:
-                    await _decision(uow, row, report, touched)
+                    await one_row(uow, row, report, touched)
                 except (errors.DomainError, NotMoney) as exc:
                     _row_error(report, number, row.ekstern_id, exc if isinstance(exc, errors.DomainError) else
                                errors.Invalid.field("belop", "Beløpet må være kroner med høyst to desimaler."))
             await touched.publish(uow)
 
-    return await Importer(row_model=TilsagnImportRad, apply=apply).run(body, fmt)
+    return apply
+
+
+async def decisions(*, db: Database, body: AsyncIterator[bytes], fmt: str, on_commit=None) -> ImportRapport:
+    return await Importer(row_model=TilsagnImportRad, apply=_chunk(db, on_commit, _decision)).run(body, fmt)
 
 
 async def _decision(uow, row: TilsagnImportRad, report: Report, touched: _Touched) -> None:
@@ -77,21 +85,7 @@ async def _decision(uow, row: TilsagnImportRad, report: Report, touched: _Touche
 
 
 async def payments(*, db: Database, body: AsyncIterator[bytes], fmt: str, on_commit=None) -> ImportRapport:
-    async def apply(batch: list[tuple[int, UtbetalingImportRad]], report: Report) -> None:
-        uow = db.unit_of_work(source_service="tilskudd")
-        if on_commit:
-            uow.on_commit(on_commit)
-        touched = _Touched()
-        async with service.Writer(uow):
-            for number, row in batch:
-                try:
-                    await _payment(uow, row, report, touched)
-                except (errors.DomainError, NotMoney) as exc:
-                    _row_error(report, number, row.ekstern_id, exc if isinstance(exc, errors.DomainError) else
-                               errors.Invalid.field("belop", "Beløpet må være kroner med høyst to desimaler."))
-            await touched.publish(uow)
-
-    return await Importer(row_model=UtbetalingImportRad, apply=apply).run(body, fmt)
+    return await Importer(row_model=UtbetalingImportRad, apply=_chunk(db, on_commit, _payment)).run(body, fmt)
 
 
 async def _payment(uow, row: UtbetalingImportRad, report: Report, touched: _Touched) -> None:
