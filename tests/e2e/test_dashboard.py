@@ -255,7 +255,9 @@ async def test_overview_changes_with_the_as_of_date_and_drills_down_to_events(br
     oslo = s.page.locator("#tabell-sted tbody tr", has_text="Oslo")
     shown = int((await oslo.locator("td").first.inner_text()).replace("\u00a0", ""))
     await oslo.locator("td a").first.click()
+    await s.page.wait_for_load_state("load")  # the click starts the navigation; count on the new page
     assert "dimensjon=kommune" in s.page.url and "verdi=0301" in s.page.url
+    await s.page.locator("#hendelser tbody tr").first.wait_for()
     behind_oslo = await s.page.locator("#hendelser tbody tr").count()
     assert behind_oslo >= shown > 0
     assert "person-bosatt" in await s.page.locator("#hendelser").inner_text()
