@@ -20,6 +20,8 @@ from functools import cached_property
 from itertools import accumulate
 from pathlib import Path
 
+from stdnum.no import orgnr
+
 from shared.geo import kommuner_2017
 
 YEAR = 2017
@@ -94,6 +96,18 @@ def apportion(total: int, weights: list[float] | tuple[float, ...], minimum: int
     for i in by_remainder[:rest - sum(parts)]:
         parts[i] += 1
     return [p + minimum for p in parts]
+
+
+def organisation_number(serial: int, base: int = 97_400_000) -> str:
+    """A valid organisation number (9 digits, mod-11 check digit), the ``serial``-th from ``base``: made, not
+    sampled (each module keeps its own ``base``, so numbers do not collide between modules)."""
+    n = base + serial * 7
+    while True:
+        stem = f"{n:08d}"
+        check = (11 - sum(w * int(d) for w, d in zip((3, 2, 7, 6, 5, 4, 3, 2), stem, strict=True)) % 11) % 11
+        if check < 10 and orgnr.is_valid(stem + str(check)):
+            return stem + str(check)
+        n += 1
 
 
 class NdjsonWriter:

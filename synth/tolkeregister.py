@@ -13,9 +13,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from stdnum.no import orgnr
-
-from synth.core import KOMMUNER, YEAR, NdjsonWriter, scaled
+from synth.core import KOMMUNER, YEAR, NdjsonWriter, organisation_number, scaled
 from synth.people import birth_date, identity_number, name
 
 LANGUAGES = ("ar", "so", "ti", "prs", "fa", "ps", "ku", "ur", "pl", "ru", "uk", "tr", "sq", "bs", "hr", "sr", "es",
@@ -47,17 +45,6 @@ def interpreter(rng: random.Random, serial: int) -> dict:
             row.update(status="aktiv", status_dato=None, status_arsak=None)
             row = {k: v for k, v in row.items() if v is not None}
     return row
-
-
-def organisation_number(serial: int) -> str:
-    """A valid organisation number (9 digits, mod-11 check digit) for the ``serial``-th agency."""
-    n = 97_400_000 + serial * 7
-    while True:
-        stem = f"{n:08d}"
-        check = (11 - sum(w * int(d) for w, d in zip((3, 2, 7, 6, 5, 4, 3, 2), stem, strict=True)) % 11) % 11
-        if check < 10 and orgnr.is_valid(stem + str(check)):
-            return stem + str(check)
-        n += 1
 
 
 def generate(*, rng: random.Random, scale: float, out: Path) -> dict:
