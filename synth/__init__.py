@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synth import bosetting, kvalifisering, tolkeregister
+from synth import bosetting, kvalifisering, tilskudd, tolkeregister
 from synth.core import FORMAT_VERSION, YEAR, check_scale, module_rng, write_manifest
 
 MODULES = {"bosetting": bosetting.generate, "kvalifisering": kvalifisering.generate,
-           "tolkeregister": tolkeregister.generate}
+           "tolkeregister": tolkeregister.generate, "tilskudd": tilskudd.generate}
 
 
 def generate(scale: float, seed: int, out: Path) -> dict:

@@ -33,8 +33,9 @@ def generate(out: Annotated[Path, typer.Option(help="Folder for the files and ma
     manifest = generate_year(scale, seed, out)
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    b = manifest["bosetting"]
+    b, t = manifest["bosetting"], manifest["tilskudd"]["rows"]
     console.print(f"{b['rows']} saker ({b['persons']['bosatt']} bosatt), {b['corrections']} korreksjoner, "
+                  f"{t['tilsagn']} tilsagn, {t['utbetalinger']} utbetalinger, "
                   f"{seconds:.1f} s, maks minne {peak_mib:.0f} MiB → {out}")
     typer.echo(json.dumps({"rows": b["rows"], "seconds": round(seconds, 2), "peak_rss_mib": round(peak_mib),
                            "expected": {k: v["andel"] for k, v in b["expected"].items()}}))
@@ -45,31 +46,50 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=console)
 
 
-async def _load(out: Path, bosetting_url: str, token: str) -> dict:
-    async with httpx.AsyncClient(base_url=bosetting_url.rstrip("/"), timeout=30) as bosetting:
-        return await load(out, {"bosetting": bosetting}, token, _progress())
+async def _load(out: Path, urls: dict[str, str], token: str) -> dict:
+    clients = {name: httpx.AsyncClient(base_url=url.rstrip("/"), timeout=30) for name, url in urls.items()}
+    try:
+        return await load(out, clients, token, _progress())
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+
+def rejected_rows(result: dict) -> int:
+    """Rows the services' imports rejected, over every service's answer."""
+    return sum(r["avvist"] for section in result.values() for r in section.values() if isinstance(r, dict))
+
+
+Url = Annotated[str | None, typer.Option(help="The service's base URL; a service without one is not loaded.")]
 
 
 @app.command("load")
 def load_year(
     out: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A folder `generate` wrote.")],
-    bosetting_url: Annotated[str, typer.Option(help="bosetting's base URL.")] = "http://127.0.0.1:8001",
-    token: Annotated[str | None, typer.Option(envvar="IMDI_TOKEN", help="Bearer token with imdi:bosetting.write. "
-                                              "Default: a development token signed with var/'s key.")] = None,
+    bosetting_url: Annotated[str | None, typer.Option(help="bosetting's base URL (the default when no service's "
+                                                      "URL is given: http://127.0.0.1:8001).")] = None,
+    kvalifisering_url: Url = None,
+    tolkeregister_url: Url = None,
+    tilskudd_url: Url = None,
+    token: Annotated[str | None, typer.Option(envvar="IMDI_TOKEN", help="Bearer token with the services' write "
+                                              "scopes. Default: a development token signed with var/'s key.")] = None,
     var_dir: Path = Path("var"),
 ) -> None:
-    """Load the year through the public APIs; exits 1 if any row was rejected."""
+    """Load the year through the public APIs of the services given; exits 1 if any row was rejected."""
+    urls = {name: url for name, url in (("bosetting", bosetting_url), ("kvalifisering", kvalifisering_url),
+                                        ("tolkeregister", tolkeregister_url), ("tilskudd", tilskudd_url)) if url}
+    urls = urls or {"bosetting": "http://127.0.0.1:8001"}
     if token is None:
         private, _ = ensure_dev_keypair(var_dir)
-        token = issue_token(private.read_bytes(), scopes=["imdi:bosetting.write"], subject="imdi-synth")
+        token = issue_token(private.read_bytes(), scopes=[f"imdi:{name}.write" for name in urls],
+                            subject="imdi-synth")
     try:
-        result = asyncio.run(_load(out, bosetting_url, token))
+        result = asyncio.run(_load(out, urls, token))
     except (LoadError, httpx.HTTPError) as exc:
         console.print(f"[red]Innlastingen stoppet:[/red] {exc}")
         raise typer.Exit(2) from exc
     typer.echo(json.dumps(result, ensure_ascii=False))
-    rejected = sum(r["avvist"] for service in result.values() for r in service.values() if isinstance(r, dict))
-    if rejected:
+    if rejected := rejected_rows(result):
         console.print(f"[red]{rejected} rader ble avvist.[/red]")
         raise typer.Exit(1)
 
@@ -111,17 +131,8 @@ def demo(
                             scopes=[f"imdi:{s.name}.write" for s in SERVICES if s.name != "rapportering"])
         urls = {s.name: f"http://127.0.0.1:{embedded.ports[s.name]}" for s in SERVICES}
 
-        async def _all() -> dict:
-            clients = {name: httpx.AsyncClient(base_url=url, timeout=30) for name, url in urls.items()}
-            try:
-                return await load(out, clients, token, _progress())
-            finally:
-                for client in clients.values():
-                    await client.aclose()
-
-        result = asyncio.run(_all())
-        rejected = sum(r["avvist"] for section in result.values() for r in section.values() if isinstance(r, dict))
-        console.print(f"[green]Lastet inn[/green] ({rejected} rader avvist). Tjenestene:")
+        result = asyncio.run(_load(out, urls, token))
+        console.print(f"[green]Lastet inn[/green] ({rejected_rows(result)} rader avvist). Tjenestene:")
         for name, url in urls.items():
             console.print(f"  {name:<14} {url}/docs")
         console.print(f"Dashbord: {urls['rapportering']}/dashboard  ·  utviklingsnøkkel: imdi token --var-dir "

@@ -2,6 +2,9 @@
 
 kvalifisering: training and programme participants through its imports, survey answers by ``PUT``;
 tolkeregister: the register through its import, the state agencies by ``PUT``.
+tilskudd: the schemes by ``PUT``, the refused applications (``POST …/soknader`` and ``…/avslag``), the decisions
+and payments through its two imports, the cancellations by ``POST /api/v1/tilsagn/{id}/annullering``, then the
+corrections through the imports again (after the cancellations that make room for them).
 bosetting: ``PUT /api/v1/anmodninger/{år}/{kommune}`` and ``PUT /api/v1/kommunevedtak/{år}/{kommune}`` for each
 municipality, then the cases streamed to ``POST /api/v1/import/saker`` (NDJSON), then the corrections the same
 way. Every call is idempotent, so a failed load can simply be run again. Each service gets its own client (its
@@ -133,7 +136,84 @@ async def load_tolkeregister(client: httpx.AsyncClient, out: Path, section: dict
     }
 
 
-LOADERS = {"bosetting": load_bosetting, "kvalifisering": load_kvalifisering, "tolkeregister": load_tolkeregister}
+async def load_tilskudd(client: httpx.AsyncClient, out: Path, section: dict, token: str,
+                         progress: Progress) -> dict:
+    headers = {"Authorization": f"Bearer {token}"}
+    files = {name: out / relative for name, relative in section["files"].items()}
+    created = await put_schemes(client, files["ordninger"], headers, progress)
+    return {
+        "ordninger": len(created),
+        "avslag": await refuse_applications(client, files["soknader"], created, headers, progress),
+        "tilsagn": await import_file(client, files["tilsagn"], headers, progress, "/api/v1/import/tilsagn"),
+        "utbetalinger": await import_file(client, files["utbetalinger"], headers, progress,
+                                          "/api/v1/import/utbetalinger"),
+        "annulleringer": await cancel_decisions(client, files["annulleringer"], headers, progress),
+        "tilsagn_korreksjoner": await import_file(client, files["tilsagn_korreksjoner"], headers, progress,
+                                                  "/api/v1/import/tilsagn"),
+        "utbetalinger_korreksjoner": await import_file(client, files["utbetalinger_korreksjoner"], headers, progress,
+                                                       "/api/v1/import/utbetalinger"),
+    }
+
+
+def _problem(response: httpx.Response, slug: str) -> bool:
+    """Whether the response is the problem ``slug`` (a 409 that means the call was made before)."""
+    return response.status_code == 409 and str(response.json().get("type", "")).endswith("/" + slug)
+
+
+async def put_schemes(client: httpx.AsyncClient, path: Path, headers: dict, progress: Progress) -> set[str]:
+    """``PUT`` each scheme; returns the ids this run created (a scheme that exists already is left as it is)."""
+    rows = _rows(path)
+    task = progress.add_task(f"tilskuddsordninger ({len(rows)})", total=len(rows))
+    created = set()
+    for row in rows:
+        body = {k: v for k, v in row.items() if k != "id"}
+        response = await client.put(f"/api/v1/ordninger/{row['id']}", json=body, headers=headers)
+        if not _problem(response, "ordning-finnes"):
+            _check(response, f"ordning {row['id']}")
+            created.add(row["id"])
+        progress.advance(task)
+    return created
+
+
+async def refuse_applications(client: httpx.AsyncClient, path: Path, schemes: set[str], headers: dict,
+                              progress: Progress) -> int:
+    """Register and refuse the refused applications of the schemes this run created. tilskudd's application API
+    has no external id, so an application cannot be recognised again: a load run again (its schemes exist)
+    registers none. Granted applications come in as the decisions of the import."""
+    rows = [r for r in _rows(path) if r["utfall"] == "avslatt" and r["ordning"] in schemes]
+    task = progress.add_task(f"avslåtte søknader ({len(rows)})", total=len(rows))
+    for row in rows:
+        body = {k: row[k] for k in ("kommunenummer", "organisasjonsnummer", "belop", "mottatt") if k in row}
+        application = _check(await client.post(f"/api/v1/ordninger/{row['ordning']}/soknader", json=body,
+                                               headers=headers), f"søknad til {row['ordning']}").json()
+        _check(await client.post(f"/api/v1/soknader/{application['id']}/avslag", headers=headers),
+               f"avslag {application['id']}")
+        progress.advance(task)
+    return len(rows)
+
+
+async def cancel_decisions(client: httpx.AsyncClient, path: Path, headers: dict, progress: Progress) -> int:
+    """Cancel the unpaid rest of each decision in ``path`` (by its ``ekstern_id``); one cancelled already is
+    left as it is. Returns how many rows."""
+    rows = _rows(path)
+    task = progress.add_task(f"annulleringer ({len(rows)})", total=len(rows))
+    ids: dict[str, str] = {}
+    for year in sorted({r["dato"][:4] for r in rows}):
+        listed = _check(await client.get("/api/v1/tilsagn", params={"ar": year}, headers=headers), "tilsagn")
+        ids.update({d["ekstern_id"]: d["id"] for d in listed.json() if d["ekstern_id"]})
+    for row in rows:
+        if row["tilsagn_ekstern_id"] not in ids:
+            raise LoadError(f"annullering {row['tilsagn_ekstern_id']}: tilsagnet finnes ikke i tilskudd")
+        response = await client.post(f"/api/v1/tilsagn/{ids[row['tilsagn_ekstern_id']]}/annullering",
+                                     json={"dato": row["dato"]}, headers=headers)
+        if not _problem(response, "tilsagn-annullert"):
+            _check(response, f"annullering {row['tilsagn_ekstern_id']}")
+        progress.advance(task)
+    return len(rows)
+
+
+LOADERS = {"bosetting": load_bosetting, "kvalifisering": load_kvalifisering, "tolkeregister": load_tolkeregister,
+           "tilskudd": load_tilskudd}
 
 
 async def load(out: Path, clients: dict[str, httpx.AsyncClient], token: str,

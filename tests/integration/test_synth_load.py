@@ -1,18 +1,23 @@
-"""A generated year loads through bosetting's public API with no row rejected, and bosetting then counts the
-SP1–SP3 the generator's manifest expects, corrections included."""
+"""A generated year loads through bosetting's and tilskudd's public APIs with no row rejected, and the services
+then count what the generator's manifest expects: bosetting's SP1–SP3, corrections included; tilskudd's committed
+and disbursed per post and binding, cancellations, repayments and corrections included."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 
+import pytest
 from rich.progress import Progress
+from sqlalchemy import func, select
 
 from shared.dates import add_months
 from synth import generate
 from synth.load import import_file, load
-from tests.conftest import bearer
+from tests.conftest import bearer, running_app, service_settings
+from tilskudd.models import soknad
 
 
 def first_file_figures(folder) -> tuple[int, Counter]:
@@ -69,3 +74,47 @@ async def test_importing_the_files_again_counts_nothing_twice(bos, token, tmp_pa
     # The first file brings corrected cases back to their first settlement; the second corrects them again.
     assert again[0]["endret"] == again[1]["endret"] == manifest["corrections"]
     await assert_manifest_figures(bos, tok, manifest)
+
+
+@pytest.fixture
+async def til(db_url_factory, keys, tmp_path):
+    """tilskudd in this process without a broker (events stay in the outbox)."""
+    settings = service_settings("tilskudd", db_url=await db_url_factory("tilskudd"), bootstrap="127.0.0.1:1",
+                                keys=keys, var_dir=tmp_path, kafka_enabled=False)
+    async with running_app("tilskudd", settings) as client:
+        yield client
+
+
+async def spend(til, tok: str) -> dict[str, tuple[int, int]]:
+    """tilskudd's (committed, disbursed) in øre per post and binding at 31.12.2017."""
+    got = (await til.get("/api/v1/forbruk/2017?per_dato=2017-12-31", headers=bearer(tok))).json()
+    return {line["id"]: (int(Decimal(line["forpliktet"]) * 100), int(Decimal(line["utbetalt"]) * 100))
+            for line in got["linjer"]}
+
+
+async def refused(til) -> int:
+    async with til.app.state.db.sessions() as s:
+        return (await s.execute(select(func.count()).where(soknad.c.status == "avslatt"))).scalar_one()
+
+
+async def test_a_small_year_of_grants_loads_without_rejections_and_gives_the_manifests_figures(til, token, tmp_path):
+    manifest = generate(0.05, 3, tmp_path)["tilskudd"]
+    tok = token("imdi:tilskudd.write")
+    expected = {line: (f["forpliktet_ore"], f["utbetalt_ore"]) for line, f in manifest["expected"].items()}
+
+    result = (await load(tmp_path, {"tilskudd": til}, tok))["tilskudd"]
+
+    imports = ("tilsagn", "utbetalinger", "tilsagn_korreksjoner", "utbetalinger_korreksjoner")
+    for name in imports:
+        assert result[name]["avvist"] == 0, result[name]["feil"]
+        assert result[name]["opprettet"] == manifest["rows"][name] > 0
+    assert result["ordninger"] == 18 and result["annulleringer"] == manifest["rows"]["annulleringer"] > 0
+    assert result["avslag"] == manifest["avslag"] == await refused(til)
+    figures = await spend(til, tok)
+    assert {line: f for line, f in figures.items() if f != (0, 0)} == expected
+
+    again = (await load(tmp_path, {"tilskudd": til}, tok))["tilskudd"]  # a load run again changes nothing
+
+    assert [again[name]["uendret"] for name in imports] == [manifest["rows"][name] for name in imports]
+    assert (again["ordninger"], again["avslag"], await refused(til)) == (0, 0, manifest["avslag"])
+    assert await spend(til, tok) == figures

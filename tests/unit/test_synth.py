@@ -53,7 +53,7 @@ def test_the_same_seed_gives_byte_identical_files(tmp_path):
     generate(0.1, 7, second)
     generate(0.1, 8, other)
     assert digests(first) == digests(second)
-    assert len(digests(first)) == 12  # bosetting 5, kvalifisering 5, tolkeregister 2
+    assert len(digests(first)) == 19  # bosetting 5, kvalifisering 5, tolkeregister 2, tilskudd 7
     assert digests(first)["bosetting/saker.ndjson"] != digests(other)["bosetting/saker.ndjson"]
 
 
