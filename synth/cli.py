@@ -132,7 +132,8 @@ def demo(
         urls = {s.name: f"http://127.0.0.1:{embedded.ports[s.name]}" for s in SERVICES}
 
         result = asyncio.run(_load(out, urls, token))
-        console.print(f"[green]Lastet inn[/green] ({rejected_rows(result)} rader avvist). Tjenestene:")
+        console.print(f"[green]Lastet inn[/green] ({rejected_rows(result)} rader avvist; "
+                      + ", ".join(f"{name} {r['sekunder']} s" for name, r in result.items()) + "). Tjenestene:")
         for name, url in urls.items():
             console.print(f"  {name:<14} {url}/docs")
         console.print(f"Dashbord: {urls['rapportering']}/dashboard  ·  utviklingsnøkkel: imdi token --var-dir "

@@ -218,9 +218,15 @@ LOADERS = {"bosetting": load_bosetting, "kvalifisering": load_kvalifisering, "to
 
 async def load(out: Path, clients: dict[str, httpx.AsyncClient], token: str,
                progress: Progress | None = None) -> dict:
-    """Load every service in the manifest that has a client; returns what each service answered."""
+    """Load every service in the manifest that has a client; returns what each service answered and how many
+    seconds its load took."""
     manifest = read_manifest(out)
     progress = progress or Progress(disable=True)
+    results = {}
     with progress:
-        return {name: await loader(clients[name], out, manifest[name], token, progress)
-                for name, loader in LOADERS.items() if name in manifest and name in clients}
+        for name, loader in LOADERS.items():
+            if name in manifest and name in clients:
+                started = time.perf_counter()
+                results[name] = await loader(clients[name], out, manifest[name], token, progress)
+                results[name]["sekunder"] = round(time.perf_counter() - started, 1)
+    return results

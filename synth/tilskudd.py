@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from math import ceil
@@ -227,16 +228,17 @@ def _applied(rng: random.Random, granted: int, partly: bool) -> int:
     return granted if not partly else ceil(granted / rng.uniform(0.45, 0.85) / 100_000) * 100_000
 
 
-def scheme_year(rng: random.Random, scheme: Ordning, scale: float, applicants: Applicants
-                ) -> tuple[list[Decision], list[dict]]:
-    """The scheme's decisions and its applications (granted, partly granted, refused)."""
+def scheme_year(rng: random.Random, scheme: Ordning, scale: float, applicants: Applicants,
+                applications: NdjsonWriter) -> tuple[list[Decision], int]:
+    """The scheme's decisions; its applications (granted, partly granted, refused) are written as they are made.
+    Returns the decisions and how many applications were refused."""
     total = scaled(scheme.soknader, scale)
     refused = 0 if total == 1 or scheme.mottaker == "alle_kommuner" else round(total * scheme.avslag)
     granted = applicants.granted(scheme, total - refused)
     if scheme.mottaker == "jobbsjansen":
         refused = round(len(granted) * scheme.avslag / (1 - scheme.avslag))
     amounts = apportion(round(scheme.pott * scheme.andel), [w for _, w, _ in granted], minimum=1)
-    decisions, applications = [], []
+    decisions = []
     for i, ((recipient, _, ref), amount_kr) in enumerate(zip(granted, amounts, strict=True)):
         received, decided = _dates(rng, scheme)
         decision = Decision(ref or f"SYN-TS-{scheme.id}-{i}", scheme, recipient, amount_kr * 100, decided)
@@ -244,15 +246,15 @@ def scheme_year(rng: random.Random, scheme: Ordning, scale: float, applicants: A
         decisions.append(decision)
         if received is not None:
             partly = i > 0 and rng.random() < scheme.delvis
-            applications.append(_application(scheme, recipient, _applied(rng, decision.belop, partly), received,
-                                              "delvis" if partly else "innvilget", decision.ekstern_id))
+            applications.write(_application(scheme, recipient, _applied(rng, decision.belop, partly), received,
+                                            "delvis" if partly else "innvilget", decision.ekstern_id))
     typical = max(100_000, sum(d.belop for d in decisions) // max(1, len(decisions)))
     for _ in range(refused):
         received, _ = _dates(rng, scheme)
         who = applicants.organisation() if scheme.mottakere == "organisasjon" else applicants.kommune()
         amount = max(1, round(typical * rng.uniform(0.5, 1.5) / 100_000)) * 100_000
-        applications.append(_application(scheme, who, amount, received, "avslatt", None))
-    return decisions, applications
+        applications.write(_application(scheme, who, amount, received, "avslatt", None))
+    return decisions, refused
 
 
 def _dates(rng: random.Random, scheme: Ordning) -> tuple[date | None, date]:
@@ -341,35 +343,38 @@ def scheme_row(scheme: Ordning) -> dict:
 
 
 def generate(*, rng: random.Random, scale: float, out: Path) -> dict:
+    """Write the files; the decisions are kept in memory (about 1 KB each) to choose the changes across
+    schemes, the applications are written as they are made."""
     applicants = Applicants(rng, out)
+    paths = {name: out / relative for name, relative in FILES.items()}
     decisions: list[Decision] = []
-    applications: list[dict] = []
-    for scheme in ORDNINGER:
-        made, applied = scheme_year(rng, scheme, scale, applicants)
-        decisions += made
-        applications += applied
+    refused = 0
+    with NdjsonWriter(paths["soknader"]) as applications:
+        for scheme in ORDNINGER:
+            made, turned_down = scheme_year(rng, scheme, scale, applicants, applications)
+            decisions += made
+            refused += turned_down
     apply_changes(rng, decisions)
     corrections = [d.corrected for d in decisions if d.corrected]
-    paths = {name: out / relative for name, relative in FILES.items()}
-    rows = {"ordninger": _write(paths["ordninger"], [scheme_row(s) for s in ORDNINGER]),
-            "soknader": _write(paths["soknader"], applications),
-            "tilsagn": _write(paths["tilsagn"], [d.row() for d in decisions]),
-            "utbetalinger": _write(paths["utbetalinger"], [r for d in decisions for r in d.payment_rows()]),
-            "annulleringer": _write(paths["annulleringer"], [
+    rows = {"ordninger": _write(paths["ordninger"], (scheme_row(s) for s in ORDNINGER)),
+            "soknader": applications.rows,
+            "tilsagn": _write(paths["tilsagn"], (d.row() for d in decisions)),
+            "utbetalinger": _write(paths["utbetalinger"], (r for d in decisions for r in d.payment_rows())),
+            "annulleringer": _write(paths["annulleringer"], (
                 {"tilsagn_ekstern_id": d.ekstern_id, "dato": d.cancelled.isoformat()} for d in decisions
-                if d.cancelled]),
-            "tilsagn_korreksjoner": _write(paths["tilsagn_korreksjoner"], [d.row() for d in corrections]),
-            "utbetalinger_korreksjoner": _write(paths["utbetalinger_korreksjoner"], [
-                r for d in corrections for r in d.payment_rows()])}
+                if d.cancelled)),
+            "tilsagn_korreksjoner": _write(paths["tilsagn_korreksjoner"], (d.row() for d in corrections)),
+            "utbetalinger_korreksjoner": _write(paths["utbetalinger_korreksjoner"], (
+                r for d in corrections for r in d.payment_rows()))}
     return {"files": dict(FILES), "rows": rows,
-            "avslag": sum(a["utfall"] == "avslatt" for a in applications),
+            "avslag": refused,
             "tilbakebetalinger": sum(1 for d in decisions + corrections if d.repayment),
             "expected": expected(decisions),
             "expected_merknad": "Per post og binding per 31.12: forpliktet og utbetalt av tilsagnene i filene (øre). "
                                 "Post 60 og 61 får i tillegg rettighetene tilskudd selv utleder av bosettingene."}
 
 
-def _write(path: Path, rows: list[dict]) -> int:
+def _write(path: Path, rows: Iterable[dict]) -> int:
     with NdjsonWriter(path) as writer:
         for row in rows:
             writer.write(row)
