@@ -30,7 +30,8 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from math import ceil
@@ -195,18 +196,22 @@ class Applicants:
     def kommune(self) -> dict:
         return {"kommunenummer": KOMMUNER.pick(self.rng)}
 
-    def granted(self, scheme: Ordning, count: int) -> list[tuple[dict, float, str | None]]:
-        """(recipient, weight, ekstern_id or None) for each granted application."""
-        rng = self.rng
+    def weights(self, scheme: Ordning, count: int) -> list[float]:
+        """The weight of each granted application's amount: a municipality's size for the training grant, else
+        log-normal."""
         if scheme.mottaker == "alle_kommuner":
-            ranked, weights = KOMMUNER.ranked, KOMMUNER.weights
-            return [({"kommunenummer": ranked[i % len(ranked)]}, weights[i % len(ranked)] + 0.002, None)
-                    for i in range(count)]
+            return [KOMMUNER.weights[i % len(KOMMUNER.ranked)] + 0.002 for i in range(count)]
+        return [self.rng.lognormvariate(0, 0.4 if scheme.mottaker == "jobbsjansen" else 0.6) for _ in range(count)]
+
+    def granted(self, scheme: Ordning, i: int) -> tuple[dict, str | None]:
+        """The ``i``-th granted applicant of the scheme, and the decision's ``ekstern_id`` if it is given."""
+        if scheme.mottaker == "alle_kommuner":
+            return {"kommunenummer": KOMMUNER.ranked[i % len(KOMMUNER.ranked)]}, None
         if scheme.mottaker == "jobbsjansen" and self.projects:
-            return [(owner, rng.lognormvariate(0, 0.4), ref) for owner, ref in self.projects]
-        who = {"oslo": lambda: {"kommunenummer": OSLO}, "kommune": self.kommune, "organisasjon": self.organisation,
-               "jobbsjansen": self.kommune}[scheme.mottaker]
-        return [(who(), rng.lognormvariate(0, 0.6), None) for _ in range(count)]
+            return self.projects[i]
+        if scheme.mottaker == "oslo":
+            return {"kommunenummer": OSLO}, None
+        return (self.organisation() if scheme.mottaker == "organisasjon" else self.kommune()), None
 
 
 def _jobbsjansen_projects(out: Path) -> list[tuple[dict, str]]:
@@ -228,33 +233,37 @@ def _applied(rng: random.Random, granted: int, partly: bool) -> int:
     return granted if not partly else ceil(granted / rng.uniform(0.45, 0.85) / 100_000) * 100_000
 
 
-def scheme_year(rng: random.Random, scheme: Ordning, scale: float, applicants: Applicants,
-                applications: NdjsonWriter) -> tuple[list[Decision], int]:
-    """The scheme's decisions; its applications (granted, partly granted, refused) are written as they are made.
-    Returns the decisions and how many applications were refused."""
+def counts(scheme: Ordning, scale: float, applicants: Applicants) -> tuple[int, int]:
+    """(granted, refused) applications of the scheme at ``scale``; Jobbsjansen grants kvalifisering's projects."""
     total = scaled(scheme.soknader, scale)
+    if scheme.mottaker == "jobbsjansen" and applicants.projects:
+        granted = len(applicants.projects)
+        return granted, round(granted * scheme.avslag / (1 - scheme.avslag))
     refused = 0 if total == 1 or scheme.mottaker == "alle_kommuner" else round(total * scheme.avslag)
-    granted = applicants.granted(scheme, total - refused)
-    if scheme.mottaker == "jobbsjansen":
-        refused = round(len(granted) * scheme.avslag / (1 - scheme.avslag))
-    amounts = apportion(round(scheme.pott * scheme.andel), [w for _, w, _ in granted], minimum=1)
-    decisions = []
-    for i, ((recipient, _, ref), amount_kr) in enumerate(zip(granted, amounts, strict=True)):
+    return total - refused, refused
+
+
+def scheme_year(rng: random.Random, scheme: Ordning, granted_count: int, refused: int, applicants: Applicants,
+                applications: NdjsonWriter) -> Iterator[Decision]:
+    """The scheme's decisions, one at a time; its applications (granted, partly granted, refused) are written as
+    they are made."""
+    amounts = apportion(round(scheme.pott * scheme.andel), applicants.weights(scheme, granted_count), minimum=1)
+    for i, amount_kr in enumerate(amounts):
+        recipient, ref = applicants.granted(scheme, i)
         received, decided = _dates(rng, scheme)
         decision = Decision(ref or f"SYN-TS-{scheme.id}-{i}", scheme, recipient, amount_kr * 100, decided)
         decision.payments = _schedule(rng, scheme, decision.belop, decided)
-        decisions.append(decision)
         if received is not None:
             partly = i > 0 and rng.random() < scheme.delvis
             applications.write(_application(scheme, recipient, _applied(rng, decision.belop, partly), received,
                                             "delvis" if partly else "innvilget", decision.ekstern_id))
-    typical = max(100_000, sum(d.belop for d in decisions) // max(1, len(decisions)))
+        yield decision
+    typical = max(100_000, sum(amounts) * 100 // max(1, len(amounts)))
     for _ in range(refused):
         received, _ = _dates(rng, scheme)
         who = applicants.organisation() if scheme.mottakere == "organisasjon" else applicants.kommune()
         amount = max(1, round(typical * rng.uniform(0.5, 1.5) / 100_000)) * 100_000
         applications.write(_application(scheme, who, amount, received, "avslatt", None))
-    return decisions, refused
 
 
 def _dates(rng: random.Random, scheme: Ordning) -> tuple[date | None, date]:
@@ -275,16 +284,21 @@ def _application(scheme: Ordning, recipient: dict, amount: int, received: date, 
 
 
 # --- what happens to decisions after they are made ---------------------------------------------------------
-def apply_changes(rng: random.Random, decisions: list[Decision]) -> None:
-    """Repayments, cancellations and corrections on a few of the decisions whose scheme allows them (at least one
-    of each kind, so a small scale has them too); a decision gets at most one."""
-    taken: set[str] = set()
+def choose_changes(rng: random.Random, plan: list[tuple[Ordning, int, int]]) -> dict[int, str]:
+    """Which decisions (by their place in the year's order) get a repayment, a cancellation or a correction: a
+    share of those whose scheme allows the change (a cancellation needs instalments left to cancel), at least one
+    of each kind so a small scale has them too, at most one per decision. Chosen before the decisions are made,
+    so they can be written as they are made."""
+    chosen: dict[int, str] = {}
     for kind, share in SHARES.items():
-        eligible = [d for d in decisions if kind in d.ordning.endringer and d.ekstern_id not in taken
-                    and (kind != "annullering" or len(d.payments) >= 2)]
-        for d in rng.sample(eligible, min(len(eligible), max(1, round(share * len(eligible))))):
-            taken.add(d.ekstern_id)
-            {"tilbakebetaling": _repay, "annullering": _cancel, "korreksjon": _correct}[kind](rng, d)
+        eligible, start = [], 0
+        for scheme, granted, _ in plan:
+            if kind in scheme.endringer and (kind != "annullering" or scheme.rater >= 2):
+                eligible += [i for i in range(start, start + granted) if i not in chosen]
+            start += granted
+        for i in rng.sample(eligible, min(len(eligible), max(1, round(share * len(eligible))))):
+            chosen[i] = kind
+    return chosen
 
 
 def _repay(rng: random.Random, d: Decision) -> None:
@@ -296,6 +310,8 @@ def _repay(rng: random.Random, d: Decision) -> None:
 
 def _cancel(rng: random.Random, d: Decision) -> None:
     """The project stopped: only the first instalment was paid; the unpaid rest is cancelled."""
+    if len(d.payments) < 2:
+        return  # nothing would be left to cancel
     d.payments = d.payments[:1]
     d.cancelled = min(d.payments[0][0] + timedelta(days=rng.randint(20, 90)), date(YEAR, 12, 28))
 
@@ -309,20 +325,28 @@ def _correct(rng: random.Random, d: Decision) -> None:
     d.corrected.payments = _schedule(rng, d.ordning, amount, day)
 
 
+CHANGE = {"tilbakebetaling": _repay, "annullering": _cancel, "korreksjon": _correct}
+
+
 # --- the expected figures ----------------------------------------------------------------------------------
-def expected(decisions: list[Decision]) -> dict[str, dict[str, int]]:
+class Expected:
     """Per post and binding, as tilskudd counts them at 31.12: committed (decisions less cancellations and
     repayments) and disbursed (payments less repayments), in øre."""
-    figures: dict[str, dict[str, int]] = defaultdict(lambda: {"forpliktet_ore": 0, "utbetalt_ore": 0})
-    for d in decisions + [d.corrected for d in decisions if d.corrected]:
+
+    def __init__(self) -> None:
+        self.figures: dict[str, dict[str, int]] = defaultdict(lambda: {"forpliktet_ore": 0, "utbetalt_ore": 0})
+
+    def add(self, d: Decision) -> None:
         paid = sum(a for _, a in d.payments)
         repaid = d.repayment[1] if d.repayment else 0
         committed = (paid if d.cancelled else d.belop) - repaid
         lines = [f"{d.ordning.kapittel}.{d.ordning.post}"] + ([d.ordning.line_id] if d.ordning.binding else [])
         for line in lines:
-            figures[line]["forpliktet_ore"] += committed
-            figures[line]["utbetalt_ore"] += paid - repaid
-    return {k: figures[k] for k in sorted(figures)}
+            self.figures[line]["forpliktet_ore"] += committed
+            self.figures[line]["utbetalt_ore"] += paid - repaid
+
+    def result(self) -> dict[str, dict[str, int]]:
+        return {k: self.figures[k] for k in sorted(self.figures)}
 
 
 # --- files -------------------------------------------------------------------------------------------------
@@ -343,40 +367,38 @@ def scheme_row(scheme: Ordning) -> dict:
 
 
 def generate(*, rng: random.Random, scale: float, out: Path) -> dict:
-    """Write the files; the decisions are kept in memory (about 1 KB each) to choose the changes across
-    schemes, the applications are written as they are made."""
+    """Write the files, each decision with its payments and changes as it is made (memory stays flat)."""
     applicants = Applicants(rng, out)
-    paths = {name: out / relative for name, relative in FILES.items()}
-    decisions: list[Decision] = []
-    refused = 0
-    with NdjsonWriter(paths["soknader"]) as applications:
+    plan = [(scheme, *counts(scheme, scale, applicants)) for scheme in ORDNINGER]
+    chosen = choose_changes(rng, plan)
+    expected, repayments, index = Expected(), 0, 0
+    with ExitStack() as stack:
+        files = {name: stack.enter_context(NdjsonWriter(out / relative)) for name, relative in FILES.items()}
         for scheme in ORDNINGER:
-            made, turned_down = scheme_year(rng, scheme, scale, applicants, applications)
-            decisions += made
-            refused += turned_down
-    apply_changes(rng, decisions)
-    corrections = [d.corrected for d in decisions if d.corrected]
-    rows = {"ordninger": _write(paths["ordninger"], (scheme_row(s) for s in ORDNINGER)),
-            "soknader": applications.rows,
-            "tilsagn": _write(paths["tilsagn"], (d.row() for d in decisions)),
-            "utbetalinger": _write(paths["utbetalinger"], (r for d in decisions for r in d.payment_rows())),
-            "annulleringer": _write(paths["annulleringer"], (
-                {"tilsagn_ekstern_id": d.ekstern_id, "dato": d.cancelled.isoformat()} for d in decisions
-                if d.cancelled)),
-            "tilsagn_korreksjoner": _write(paths["tilsagn_korreksjoner"], (d.row() for d in corrections)),
-            "utbetalinger_korreksjoner": _write(paths["utbetalinger_korreksjoner"], (
-                r for d in corrections for r in d.payment_rows()))}
-    return {"files": dict(FILES), "rows": rows,
-            "avslag": refused,
-            "tilbakebetalinger": sum(1 for d in decisions + corrections if d.repayment),
-            "expected": expected(decisions),
+            files["ordninger"].write(scheme_row(scheme))
+        for scheme, granted, refused in plan:
+            for d in scheme_year(rng, scheme, granted, refused, applicants, files["soknader"]):
+                if index in chosen:
+                    CHANGE[chosen[index]](rng, d)
+                index += 1
+                _write_decision(files, d)
+                for made in (d, d.corrected) if d.corrected else (d,):
+                    expected.add(made)
+                    repayments += made.repayment is not None
+    return {"files": dict(FILES), "rows": {name: writer.rows for name, writer in files.items()},
+            "avslag": sum(refused for _, _, refused in plan), "tilbakebetalinger": repayments,
+            "expected": expected.result(),
             "expected_merknad": "Per post og binding per 31.12: forpliktet og utbetalt av tilsagnene i filene (øre). "
                                 "Post 60 og 61 får i tillegg rettighetene tilskudd selv utleder av bosettingene."}
 
 
-def _write(path: Path, rows: Iterable[dict]) -> int:
-    with NdjsonWriter(path) as writer:
-        for row in rows:
-            writer.write(row)
-        return writer.rows
-
+def _write_decision(files: dict[str, NdjsonWriter], d: Decision) -> None:
+    files["tilsagn"].write(d.row())
+    for row in d.payment_rows():
+        files["utbetalinger"].write(row)
+    if d.cancelled:
+        files["annulleringer"].write({"tilsagn_ekstern_id": d.ekstern_id, "dato": d.cancelled.isoformat()})
+    if d.corrected:
+        files["tilsagn_korreksjoner"].write(d.corrected.row())
+        for row in d.corrected.payment_rows():
+            files["utbetalinger_korreksjoner"].write(row)

@@ -5,6 +5,7 @@ section gets green, yellow and red posts."""
 from __future__ import annotations
 
 import json
+import tracemalloc
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -219,3 +220,13 @@ def test_rows_grow_with_the_scale(tmp_path):
         folder = tmp_path / str(scale)
         counts.append(synth_tilskudd.generate(rng=module_rng(5, "tilskudd"), scale=scale, out=folder)["rows"])
     assert 9 * counts[0]["tilsagn"] <= counts[1]["tilsagn"] <= 11 * counts[0]["tilsagn"]
+
+
+def test_generation_streams_memory_does_not_grow_with_the_scale(tmp_path):
+    peaks = []
+    for scale in (1, 8):
+        tracemalloc.start()
+        synth_tilskudd.generate(rng=module_rng(6, "tilskudd"), scale=scale, out=tmp_path / str(scale))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < 1.5 * peaks[0] + 1_000_000, peaks
