@@ -21,7 +21,7 @@ end), a few repayments (never more than was paid), cancellations of the unpaid r
 cancelled before any payment and replaced by a smaller one, in the corrections files, loaded after the
 cancellations so the room the cancellation frees is there). Utilisation per post, counted as tilskudd counts
 (committed = decisions − cancellations − repayments; disbursed = payments − repayments): 496.62, 496.70, 496.72
-and 497.60 at 97–100 % (green in rapportering's budget section, ±5 %), 496.71 ~91 % (yellow), 496.73 ~74 %
+and 497.60 at 97–100 % (green in rapportering's budget section, ±5 %), 496.71 ~90 % (yellow), 496.73 ~74 %
 (red: integration reception centres were slow to start).
 """
 
@@ -66,6 +66,7 @@ class Ordning:
     rater: int = 1  # instalments in 2017
     holdback: float = 0.0  # share paid after the final report in 2018 (committed, not paid in 2017)
     endringer: frozenset[str] = field(default_factory=frozenset)
+    kommuner: tuple[str, ...] = ()  # the municipalities granted, in turn, where they are known
 
     @property
     def mottakere(self) -> str:
@@ -80,6 +81,10 @@ class Ordning:
 def _d(month: int, day: int, year: int = YEAR) -> date:
     return date(year, month, day)
 
+
+# The five municipalities with an integration reception centre in 2017: Steinkjer, Larvik, Bodø, Kristiansand and
+# Oslo (JD's press release on the 2017 budget, regjeringen.no, 6 October 2016).
+INTEGRERINGSMOTTAK = ("1702", "0709", "1804", "1001", "0301")
 
 ORDNINGER = (
     Ordning("nedsatt-funksjonsevne", "Tilskudd ved bosetting av personer med nedsatt funksjonsevne og/eller "
@@ -118,7 +123,8 @@ ORDNINGER = (
     Ordning("statsautorisasjon-tolk", "Statsautorisasjonsordningen for tolker", 496, "72", None, 2_649_000, 1.0,
             "organisasjon", 1, rater=2),
     Ordning("integreringsmottak", "Kvalifiseringstiltak i integreringsmottak", 496, "73", "integreringsmottak",
-            10_000_000, 0.70, "kommune", 8, avslag=0.25, vindu=(_d(3, 1), _d(9, 30)), rater=2, holdback=0.1),
+            10_000_000, 0.70, "kommune", 7, avslag=0.25, vindu=(_d(3, 1), _d(9, 30)), rater=2, holdback=0.1,
+            kommuner=INTEGRERINGSMOTTAK),
     Ordning("mentor-trainee", "Mentor- og traineeordninger for personer med innvandrerbakgrunn", 496, "73",
             "mentor-trainee", 4_085_000, 0.85, "organisasjon", 25, avslag=0.4, delvis=0.3,
             vindu=(_d(2, 15), _d(4, 15)), rater=2, endringer=CHANGES),
@@ -211,6 +217,8 @@ class Applicants:
             return self.projects[i]
         if scheme.mottaker == "oslo":
             return {"kommunenummer": OSLO}, None
+        if scheme.kommuner:
+            return {"kommunenummer": scheme.kommuner[i % len(scheme.kommuner)]}, None
         return (self.organisation() if scheme.mottaker == "organisasjon" else self.kommune()), None
 
 

@@ -194,6 +194,8 @@ def test_scale_1_is_a_realistic_year(year):
     norsk = [d["kommunenummer"] for d in decisions if d["ordning"] == "norsk-samfunnskunnskap"]
     assert len(set(norsk)) == len(norsk) == 426  # every municipality gets kap. 497 post 60
     assert {d["kommunenummer"] for d in decisions if d["ordning"] == "gronland"} == {"0301"}
+    assert {d["kommunenummer"] for d in decisions if d["ordning"] == "integreringsmottak"} == set(
+        synth_tilskudd.INTEGRERINGSMOTTAK)
     assert manifest["expected"]["496.62/gronland-oslo"]["utbetalt_ore"] == 400_000_000  # O10 M1: all of it paid
     payments = rows(out, "utbetalinger")
     assert sum(p["type"] == "tilbakebetaling" for p in payments) >= 20
