@@ -16,7 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
 
 from shared.auth import ensure_dev_keypair, issue_token
+from synth import MODULES
 from synth import generate as generate_year
+from synth.core import MANIFEST
 from synth.load import LoadError, load
 
 app = typer.Typer(help="Syntetisk IMDi-år: generer importfiler og last dem inn via tjenestenes API.",
@@ -39,6 +41,13 @@ def generate(out: Annotated[Path, typer.Option(help="Folder for the files and ma
                   f"{seconds:.1f} s, maks minne {peak_mib:.0f} MiB → {out}")
     typer.echo(json.dumps({"rows": b["rows"], "seconds": round(seconds, 2), "peak_rss_mib": round(peak_mib),
                            "expected": {k: v["andel"] for k, v in b["expected"].items()}}))
+
+
+def outdated(out: Path) -> bool:
+    """Whether the demo must generate its year: no files yet, or files from before a service had a module (an
+    older demo's folder would otherwise load without that service's part)."""
+    path = out / MANIFEST
+    return not path.exists() or not set(MODULES) <= set(json.loads(path.read_text(encoding="utf-8")))
 
 
 def _progress() -> Progress:
@@ -123,7 +132,7 @@ def demo(
         with console.status("Starter megler og tjenester …"):
             embedded.start(timeout=120)
         out = var_dir / "synth"
-        if not (out / "manifest.json").exists():
+        if outdated(out):
             with console.status(f"Genererer et syntetisk år (skala {scale}) …"):
                 generate_year(scale, seed, out)
         private, _ = ensure_dev_keypair(var_dir)

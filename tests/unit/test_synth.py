@@ -206,3 +206,15 @@ def test_the_cli_writes_the_files_and_reports_the_expected_figures(tmp_path):
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["rows"] == manifest["bosetting"]["rows"] == len(read(tmp_path / "bosetting" / "saker.ndjson"))
     assert summary["expected"] == {sp: v["andel"] for sp, v in manifest["bosetting"]["expected"].items()}
+
+
+def test_the_demo_generates_again_when_its_files_lack_a_services_part(tmp_path):
+    from synth.cli import outdated
+
+    assert outdated(tmp_path)
+    generate(0.02, 4, tmp_path)
+    assert not outdated(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    del manifest["tilskudd"]  # a folder written before tilskudd had a module
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert outdated(tmp_path)
