@@ -34,6 +34,14 @@ def test_bars_are_proportional_and_clipped_to_the_axis():
     assert [b.y for b in chart.bars] == [0, 24, 48]
 
 
+def test_day_bars_scale_to_the_longest_and_mark_one_bar():
+    chart = charts.bar_chart([("A", 5.0, "5 dager"), ("B", 20.0, "20 dager (flaskehals)")], None, width=560,
+                             label_width=130, maximum=20.0, marked="B", text_width=150)
+    span = 560 - 130 - 150
+    assert [b.width for b in chart.bars] == [span / 4, span]
+    assert [b.marked for b in chart.bars] == [False, True] and chart.target_x is None
+
+
 def test_norwegian_formats():
     assert pct(0.5234) == "52,3\u00a0%" and pct(None) == "–"
     assert num(12345) == "12\u00a0345" and num(None) == "–"

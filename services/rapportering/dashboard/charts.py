@@ -62,6 +62,7 @@ class Bar:
     width: float
     value: float | None
     text: str
+    marked: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,15 @@ class BarChart:
 
 
 def bar_chart(rows: list[tuple[str, float | None, str]], target: float | None, *, width: int = 560,
-              label_width: int = 150, bar_height: int = 18, gap: int = 6) -> BarChart:
-    """Horizontal bars for shares 0–1 (a missing value draws no bar); ``rows`` are (label, share, text)."""
-    span = width - label_width - 60
-    bars = [Bar(label, i * (bar_height + gap), 0 if v is None else round(max(0.0, min(v, 1.0)) * span, 1), v,
-                text) for i, (label, v, text) in enumerate(rows)]
+              label_width: int = 150, bar_height: int = 18, gap: int = 6, maximum: float = 1.0,
+              marked: str | None = None, text_width: int = 60) -> BarChart:
+    """Horizontal bars for values 0–``maximum`` (shares: 0–1; a missing value draws no bar); ``rows`` are
+    (label, value, text), with ``text_width`` kept for the text after the longest bar; the row labelled
+    ``marked`` gets its own style (its text must say why too)."""
+    span = width - label_width - text_width
+    scale = maximum if maximum > 0 else 1.0
+    bars = [Bar(label, i * (bar_height + gap), 0 if v is None else round(max(0.0, min(v / scale, 1.0)) * span, 1),
+                v, text, label == marked) for i, (label, v, text) in enumerate(rows)]
     height = max(1, len(rows)) * (bar_height + gap)
     return BarChart(width, height, label_width, bars,
-                    None if target is None else round(label_width + target * span, 1), bar_height)
+                    None if target is None else round(label_width + target / scale * span, 1), bar_height)
