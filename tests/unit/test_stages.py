@@ -114,8 +114,8 @@ def test_ties_go_to_more_waiting_and_with_no_times_the_most_waiting_is_named():
     assert result.bottleneck.stage.id == "klar_utvalgt" and result.most_waiting is None
     assert stages.stage_times([], year=2017, as_of=D(2017, 6, 30)).bottleneck is None
     # the same median (10 days) in vedtak→klar and klar→utvalgt: the one more persons wait in now
-    tie = [person(D(2017, 1, 1), klar=D(2017, 1, 11), utvalgt=D(2017, 1, 21)), person(D(2017, 3, 1),
-           klar=D(2017, 3, 2))]
+    tie = [person(D(2017, 1, 1), klar=D(2017, 1, 11), utvalgt=D(2017, 1, 21)), person(D(2017, 2, 20),
+           klar=D(2017, 3, 2))]  # vedtak→klar: 10 and 10 days; klar→utvalgt: 10; one waits in it now
     result = stages.stage_times(tie, year=2017, as_of=D(2017, 3, 5))
     assert result.bottleneck.stage.id == "klar_utvalgt"
 
@@ -181,3 +181,7 @@ def test_no_stage_is_named_for_most_waiting_when_two_have_as_many():
     assert result.bottleneck.stage.id == "vedtak_klar" and result.most_waiting is None  # one in each of three
     result = stages.stage_times([slow, *tied], year=2017, as_of=D(2017, 4, 1))
     assert result.most_waiting is None  # vedtak→klar (2) is the bottleneck itself
+    # two wait in klar→utvalgt and two in utvalgt→akseptert: neither is named
+    both = [slow, person(D(2017, 3, 1), klar=D(2017, 3, 2)), *[person(D(2017, 3, 1), utvalgt=D(2017, 3, 3))] * 2]
+    result = stages.stage_times(both, year=2017, as_of=D(2017, 4, 1))
+    assert result.bottleneck.stage.id == "vedtak_klar" and result.most_waiting is None
