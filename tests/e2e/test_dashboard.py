@@ -561,6 +561,34 @@ async def test_a_municipality_sees_the_stage_times_of_its_own_kommune_only(brows
     assert s.outside == []
 
 
+async def test_drill_down_map_colours_each_fylke_and_labels_it_with_its_figure(browser, dashboard):
+    s = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
+    await s.goto("/dashboard/sp/SP1?ar=2017&periode=2017-H1&niva=fylke")
+    assert await s.page.locator("#kart path.fylke").count() == 19  # the 2017 division, served with the page
+    rows = s.page.locator("#tabell-sted tbody tr")
+    shown = set()
+    for i in range(await rows.count()):
+        row = rows.nth(i)
+        code = re.search(r"verdi=(\d+)", await row.locator("a").first.get_attribute("href")).group(1)
+        name = await row.locator("th").inner_text()
+        teller, nevner, andel = await row.locator("td").all_inner_texts()
+        share = int(teller.replace("\u00a0", "")) / int(nevner.replace("\u00a0", ""))
+        path = s.page.locator(f"#kart path[data-fylke='{code}']")
+        assert f"klasse-{min(int(share * 5), 4)}" in await path.get_attribute("class"), (name, share)
+        label = await s.page.locator(f"#kart text[data-fylke='{code}']").text_content()
+        assert label == f"{name}: {andel}"  # colour is never alone: the name and figure are beside it
+        shown.add(code)
+    assert shown  # Oslo, Hordaland, Sør-Trøndelag
+    others = s.page.locator("#kart path.klasse-ingen")
+    assert await others.count() == 19 - len(shown)
+    assert "ingen data" in await s.page.locator("#kart text[data-fylke='20']").text_content()
+    assert await s.axe() == []
+    await s.page.locator("#kart").screenshot(path=str(_shot("kart")))
+    await s.goto("/dashboard/sp/SP1?ar=2017&periode=2017-H1&niva=kommune")
+    assert await s.page.locator("#kart").count() == 0  # the map is of fylker
+    assert s.outside == []
+
+
 async def test_report_diff_and_the_narrative_per_requirement(browser, dashboard):
     jd = await open_session(browser, dashboard, token=dashboard.token("imdi:rapport.read"))
     await jd.goto("/dashboard/rapporter")
@@ -745,7 +773,7 @@ async def test_development_login_does_not_exist_outside_development(tmp_path, ke
 
 def test_screenshots_are_committed():
     """The README shows these; the browser tests above write them with ``IMDI_SCREENSHOTS=1``."""
-    names = ("oversikt", "drill-down", "kommune", "bosetting")
+    names = ("oversikt", "drill-down", "kommune", "bosetting", "kart")
     for name in names:
         assert (SCREENSHOTS / f"dashboard-{name}.png").exists(), name
     readme = (ROOT / "README.md").read_text()

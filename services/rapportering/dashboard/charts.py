@@ -88,3 +88,47 @@ def bar_chart(rows: list[tuple[str, float | None, str]], target: float | None, *
     height = max(1, len(rows)) * (bar_height + gap)
     return BarChart(width, height, label_width, bars,
                     None if target is None else round(label_width + target / scale * span, 1), bar_height)
+
+
+@dataclass(frozen=True)
+class MapArea:
+    kode: str
+    navn: str
+    d: str
+    klasse: int | None
+    """Colour class 0..MAP_CLASSES-1 (None: no value)."""
+    tekst: str
+    x: float
+    y: float
+    label_y: float
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    width: float
+    height: float
+    label_x: float
+    areas: list[MapArea]
+    legend: list[tuple[int, str]]
+    source: str
+
+
+MAP_CLASSES = 5
+
+
+def choropleth(values: dict[str, float | None], texts: dict[str, str]) -> Choropleth:
+    """The 19 fylker of 2017 (:mod:`rapportering.dashboard.fylkeskart_2017`) coloured by a share 0–1 in five
+    classes of 20 points (no value: no class), each with its name and ``texts`` in a column beside the map,
+    joined to the fylke by a line, so small fylker stay legible and colour is never the only carrier."""
+    from rapportering.dashboard import fylkeskart_2017 as shapes
+
+    order = sorted(shapes.FYLKER.items(), key=lambda item: (item[1]["y"], item[0]))
+    step = (shapes.HEIGHT - 16) / (len(order) - 1)
+    areas = []
+    for i, (code, fylke) in enumerate(order):
+        value = values.get(code)
+        klasse = None if value is None else min(int(max(value, 0.0) * MAP_CLASSES), MAP_CLASSES - 1)
+        areas.append(MapArea(code, fylke["navn"], fylke["d"], klasse, texts.get(code, "ingen data"), fylke["x"],
+                             fylke["y"], round(8 + i * step, 1)))
+    legend = [(k, f"{k * 100 // MAP_CLASSES}–{(k + 1) * 100 // MAP_CLASSES} %") for k in range(MAP_CLASSES)]
+    return Choropleth(shapes.WIDTH + 170, shapes.HEIGHT, shapes.WIDTH + 12, areas, legend, shapes.SOURCE)

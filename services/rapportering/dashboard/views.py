@@ -348,10 +348,12 @@ async def drill_down(request: Request, p: Principal, sp: str, ar: str | None = N
     if retning == "synkende":  # missing values stay last
         rows.sort(key=lambda r: r[sort] is None)
     chart = charts.bar_chart([(r["navn"], r["andel"], pct(r["andel"])) for r in rows], spec.resultatkrav.verdi)
+    kart = charts.choropleth({r["kode"]: r["andel"] for r in rows},
+                             {r["kode"]: pct(r["andel"]) for r in rows}) if niva == "fylke" else None
     others = {d: [{"kode": k, "navn": SEX.get(k, k), "teller": c.teller, "nevner": c.nevner, "andel": c.andel}
                   for k, c in value.fordeling.get(d, {}).items()] for d in ("kjonn", "kategori", "em_aldersgruppe")}
     return render(request, "drilldown.html", p, model=model, sp=spec, value=value, rows=rows, niva=niva,
-                  sort=sort, retning=retning, periode=periode, periods=periods, chart=chart, others=others,
+                  sort=sort, retning=retning, periode=periode, periods=periods, chart=chart, kart=kart, others=others,
                   DIMENSIONS=DIMENSIONS)
 
 
