@@ -294,6 +294,7 @@ def _shot(name: str) -> Path:
 async def test_every_page_is_accessible_offline_and_reachable_by_keyboard(browser, dashboard):
     writer = dashboard.token(*WRITER)
     pages = ["/dashboard/?ar=2017&per_dato=2017-06-30", "/dashboard/sp/SP1?ar=2017&periode=2017-H1&niva=kommune",
+             "/dashboard/sp/SP1?ar=2017&periode=2017-H1&niva=fylke",
              "/dashboard/sp/SP1/hendelser?periode=2017-H1", "/dashboard/bosetting?ar=2017&per_dato=2017-06-30",
              "/dashboard/kommune/0301?ar=2017&per_dato=2017-06-30", "/dashboard/rapporter",
              "/dashboard/rapporter/halvarsrapport/2017-H1/1",
@@ -359,7 +360,7 @@ async def test_narrow_and_zoomed_pages_do_not_scroll_sideways(browser, dashboard
     for width, scale in ((320, 1), (640, 2)):  # 320 px wide; 1280 px at 200 % zoom is 640 CSS px
         s = await open_session(browser, dashboard, token=token, width=width, scale=scale)
         for path in ("/dashboard/?ar=2017&per_dato=2017-06-30", "/dashboard/sp/SP1?ar=2017&niva=kommune",
-                     "/dashboard/bosetting", "/dashboard/kommune/0301"):
+                     "/dashboard/sp/SP1?ar=2017&niva=fylke", "/dashboard/bosetting", "/dashboard/kommune/0301"):
             await s.goto(path)
             overflow = await s.page.evaluate(
                 "() => [document.documentElement.scrollWidth - window.innerWidth,"
