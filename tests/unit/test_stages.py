@@ -5,11 +5,8 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
-import pytest
-
 from rapportering import stages
 from rapportering.facts.bosetting import STAGE_DATES, StageDates
-from shared.consumer import Rejected
 from shared.events import schemas as ev
 
 D = date
@@ -166,11 +163,13 @@ def test_a_corrected_date_or_a_new_proposal_replaces_the_stored_one():
     assert corrected.enslig_mindrearig
 
 
-def test_closing_is_kept_with_its_kommune_and_an_unknown_kommune_is_rejected():
+def test_closing_is_kept_with_its_kommune_and_an_unknown_kommune_is_in_no_fylke():
     closed = fact(ev.SakAvsluttetV1(**GROUP, avsluttet_dato=D(2017, 4, 1), arsak="selvbosatt", kommunenummer="1201"))
     assert (closed.avsluttet_dato, closed.kommunenummer) == (D(2017, 4, 1), "1201")
-    with pytest.raises(Rejected):
-        fact(ev.PersonUtvalgtV1(**GROUP, utvalgt_dato=D(2017, 1, 31), kommunenummer="9999"))
+    odd = fact(ev.PersonUtvalgtV1(**GROUP, utvalgt_dato=D(2017, 1, 31), kommunenummer="9999"))  # not rejected
+    assert odd.kommunenummer == "9999"
+    assert stages.stage_times([odd], year=2017, as_of=D(2017, 2, 1), fylkesnummer="12").whole_run.waiting == 0
+    assert stages.stage_times([odd], year=2017, as_of=D(2017, 2, 1)).whole_run.waiting == 1
 
 
 def test_no_stage_is_named_for_most_waiting_when_two_have_as_many():

@@ -83,10 +83,10 @@ class StageDates:
 
 
 def _stage_dates(item: Received) -> tuple[str, StageDates]:
+    """Never rejects: an event this fact type refused would be dead-lettered for the queue too (a kommunenummer
+    outside the 2017 division is kept; it is then in no fylke)."""
     data = item.data
     kommune = getattr(data, "kommunenummer", None)
-    if kommune is not None and kommune not in kommuner_2017():  # the reason never echoes event content
-        raise Rejected("kommunenummer is not in the 2017 division")
     return data.person_ref, StageDates(
         vedtaksdato=data.vedtaksdato, kategori=data.kategori, enslig_mindrearig=data.enslig_mindrearig,
         **{f: getattr(data, f, None) for f in ("klar_dato", "utvalgt_dato", "akseptert_dato", "bosettingsdato",
