@@ -11,8 +11,9 @@ import io
 import os
 import re
 import socket
+import statistics
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -39,8 +40,10 @@ pytestmark = [
 
 
 def cases() -> list[dict]:
-    """Oslo settles everyone in time in January–February and no one in time after; Bergen and Trondheim settle
-    in time all year. Six in Oslo's queue wait at the end of June."""
+    """Oslo settles everyone in time in January–February and no one in time after, straight from the decision
+    (no stage dates between); Bergen and Trondheim settle in time all year through every stage (2, 1, 1 and 10
+    days). Six wait at the end of June: two ready, one proposed to Oslo and one to Bergen. One EM is settled
+    in Trondheim in the second half-year."""
     out = []
     for i in range(60):
         month = 1 + i % 12
@@ -51,14 +54,25 @@ def cases() -> list[dict]:
                     "bosettingsdato": date(2017, month, 20).isoformat(), "kommunenummer": "0301"})
     for i in range(24):
         month = 1 + i % 12
+        kommune = "1201" if i % 3 else "1601"
         out.append({"ekstern_id": f"B-{i}", "duf_nummer": f"2014{i:08d}", "kjonn": "KM"[i % 2], "fodselsar": 1990,
                     "kategori": "overforingsflyktning", "vedtaksdato": date(2017, month, 1).isoformat(),
-                    "bosettingsdato": date(2017, month, 15).isoformat(),
-                    "kommunenummer": "1201" if i % 3 else "1601"})
+                    "klar_dato": date(2017, month, 3).isoformat(), "utvalgt_dato": date(2017, month, 4).isoformat(),
+                    "utvalgt_kommune": kommune, "akseptert_dato": date(2017, month, 5).isoformat(),
+                    "bosettingsdato": date(2017, month, 15).isoformat(), "kommunenummer": kommune})
     for i in range(6):
-        out.append({"ekstern_id": f"W-{i}", "duf_nummer": f"2015{i:08d}", "kjonn": "K", "fodselsar": 1985,
-                    "kategori": "asyl", "vedtaksdato": date(2016, 12, 1 + i).isoformat() if i < 2
-                    else date(2017, 3, i).isoformat()})
+        vedtak = date(2016, 12, 1 + i) if i < 2 else date(2017, 3, i)
+        row = {"ekstern_id": f"W-{i}", "duf_nummer": f"2015{i:08d}", "kjonn": "K", "fodselsar": 1985,
+               "kategori": "asyl", "vedtaksdato": vedtak.isoformat()}
+        if i < 4:
+            row["klar_dato"] = (vedtak + timedelta(days=10 + i)).isoformat()
+        if i in (2, 3):
+            row.update(utvalgt_dato=date(2017, 3, 20 + i).isoformat(), utvalgt_kommune="0301" if i == 2 else "1201")
+        out.append(row)
+    out.append({"ekstern_id": "E-0", "duf_nummer": "201700000001", "kjonn": "M", "fodselsar": 2001,
+                "kategori": "asyl", "enslig_mindrearig": True, "vedtaksdato": "2017-07-03", "klar_dato": "2017-07-10",
+                "utvalgt_dato": "2017-07-20", "utvalgt_kommune": "1601", "akseptert_dato": "2017-08-01",
+                "bosettingsdato": "2017-08-20", "kommunenummer": "1601"})
     return out
 
 
@@ -280,6 +294,7 @@ def _shot(name: str) -> Path:
 async def test_every_page_is_accessible_offline_and_reachable_by_keyboard(browser, dashboard):
     writer = dashboard.token(*WRITER)
     pages = ["/dashboard/?ar=2017&per_dato=2017-06-30", "/dashboard/sp/SP1?ar=2017&periode=2017-H1&niva=kommune",
+             "/dashboard/sp/SP1?ar=2017&periode=2017-H1&niva=fylke",
              "/dashboard/sp/SP1/hendelser?periode=2017-H1", "/dashboard/bosetting?ar=2017&per_dato=2017-06-30",
              "/dashboard/kommune/0301?ar=2017&per_dato=2017-06-30", "/dashboard/rapporter",
              "/dashboard/rapporter/halvarsrapport/2017-H1/1",
@@ -345,7 +360,7 @@ async def test_narrow_and_zoomed_pages_do_not_scroll_sideways(browser, dashboard
     for width, scale in ((320, 1), (640, 2)):  # 320 px wide; 1280 px at 200 % zoom is 640 CSS px
         s = await open_session(browser, dashboard, token=token, width=width, scale=scale)
         for path in ("/dashboard/?ar=2017&per_dato=2017-06-30", "/dashboard/sp/SP1?ar=2017&niva=kommune",
-                     "/dashboard/bosetting", "/dashboard/kommune/0301"):
+                     "/dashboard/sp/SP1?ar=2017&niva=fylke", "/dashboard/bosetting", "/dashboard/kommune/0301"):
             await s.goto(path)
             overflow = await s.page.evaluate(
                 "() => [document.documentElement.scrollWidth - window.innerWidth,"
@@ -452,6 +467,126 @@ async def test_settlement_requests_decisions_and_the_queue(browser, dashboard):
     # on 30.6: the six waiting and the 30 Oslo settles July–December, all decided before 30.6
     text = await s.page.locator("main").inner_text()
     assert "36 personer har vedtak og er ikke bosatt" in text
+    assert s.outside == []
+
+
+STEPS = [("vedtak_klar", "vedtaksdato", "klar_dato"), ("klar_utvalgt", "klar_dato", "utvalgt_dato"),
+         ("utvalgt_akseptert", "utvalgt_dato", "akseptert_dato"),
+         ("akseptert_bosatt", "akseptert_dato", "bosettingsdato")]
+
+
+def expected_stages(rows: list[dict], as_of: date, *, kommune: str | None = None, em: bool = False,
+                    ) -> dict[str, list[str]]:
+    """Per stage, from the cases sent: the table's cells (through in 2017 by ``as_of``, median, 90th percentile,
+    waiting on ``as_of``, their median wait), as the page formats them."""
+    from rapportering.dashboard.views import num
+
+    def day(row: dict, field: str) -> date | None:
+        value = row.get(field)
+        return date.fromisoformat(value) if value and date.fromisoformat(value) <= as_of else None
+
+    through: dict[str, list[int]] = {k: [] for k, _, _ in (*STEPS, ("vedtak_bosatt", 0, 0))}
+    waiting: dict[str, list[int]] = {k: [] for k in through}
+    for row in rows:
+        if (kommune and (row.get("kommunenummer") or row.get("utvalgt_kommune")) != kommune) or (
+                em and not row.get("enslig_mindrearig")):
+            continue
+        for key, start, end in (*STEPS, ("vedtak_bosatt", "vedtaksdato", "bosettingsdato")):
+            if day(row, start) and day(row, end) and day(row, end) >= date(2017, 1, 1):
+                through[key].append((day(row, end) - day(row, start)).days)
+        if day(row, "vedtaksdato") and not day(row, "bosettingsdato"):
+            key, start, _ = next(s for s in reversed(STEPS) if day(row, s[1]))
+            waiting[key].append((as_of - day(row, start)).days)
+            waiting["vedtak_bosatt"].append((as_of - day(row, "vedtaksdato")).days)
+
+    def p90(v: list[int]) -> float | None:
+        return None if not v else float(v[0]) if len(v) == 1 else round(
+            statistics.quantiles(v, n=10, method="inclusive")[8], 1)
+
+    def med(v: list[int]) -> float | None:
+        return float(statistics.median(v)) if v else None
+
+    return {k: [num(len(v)), num(med(v)), num(p90(v)), num(len(waiting[k])), num(med(waiting[k]))]
+            for k, v in through.items()}
+
+
+async def stage_table(page, which: str = "alle") -> dict[str, list[str]]:
+    rows = page.locator(f"#stadier-{which} tbody tr")
+    return {await rows.nth(i).get_attribute("data-steg"): await rows.nth(i).locator("td").all_inner_texts()
+            for i in range(await rows.count())}
+
+
+async def test_settlement_shows_the_time_in_each_stage_and_names_the_bottleneck(browser, dashboard):
+    s = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
+    for as_of in (date(2017, 6, 30), date(2017, 12, 31)):
+        await s.goto(f"/dashboard/bosetting?ar=2017&per_dato={as_of.isoformat()}")
+        expected = expected_stages(cases(), as_of)
+        assert await stage_table(s.page) == expected, as_of
+        assert await stage_table(s.page, "em") == expected_stages(cases(), as_of, em=True), as_of
+        medians = {k: float(v[1].replace(",", ".")) for k, v in expected.items() if k != "vedtak_bosatt"}
+        slowest = max(medians, key=medians.get)
+        assert slowest == "akseptert_bosatt"  # Bergen's and Trondheim's 10 days from acceptance to settlement
+        named = await s.page.locator("#flaskehals-alle").inner_text()
+        assert "flaskehalsen er fra akseptert til bosatt" in named  # in words, not by colour alone
+        bottleneck_row = s.page.locator("#stadier-alle tr.flaskehals")
+        assert await bottleneck_row.get_attribute("data-steg") == slowest
+        assert "(flaskehals)" in await bottleneck_row.inner_text()
+        assert await s.page.locator("#stadier svg .stolpe.merket").count() == 1
+        # the queue's paragraph and the whole run's waiting persons are one population: they agree
+        queue = await s.page.locator("main p", has_text="har vedtak og er ikke bosatt").inner_text()
+        assert f"Median ventetid {expected['vedtak_bosatt'][4]} dager" in queue
+        assert f"{expected['vedtak_bosatt'][3]} personer har vedtak" in queue
+        assert await s.axe() == []
+    # the EM case went through every stage in the second half-year; on 30.6 it had no decision yet
+    assert (await stage_table(s.page, "em"))["vedtak_bosatt"][:2] == ["1", "48,0"]
+    await s.page.screenshot(path=str(_shot("bosetting")), full_page=True)
+
+    # one fylke: Hordaland is Bergen's persons only
+    await s.page.select_option("#fylke", "12")
+    await s.page.click("form.per-dato button")
+    assert "fylke=12" in s.page.url and "Hordaland" in await s.page.locator("#tid-i-steg").inner_text()
+    assert await stage_table(s.page) == expected_stages(cases(), date(2017, 12, 31), kommune="1201")
+    assert s.outside == []
+
+
+async def test_a_municipality_sees_the_stage_times_of_its_own_kommune_only(browser, dashboard):
+    s = await open_session(browser, dashboard, token=dashboard.token("imdi:bosetting.read", kommune="1201"))
+    await s.goto("/dashboard/kommune/1201?ar=2017&per_dato=2017-06-30")
+    shown = await stage_table(s.page)
+    assert shown == expected_stages(cases(), date(2017, 6, 30), kommune="1201")
+    assert shown["utvalgt_akseptert"][3] == "1"  # W-3, proposed to Bergen; not W-2, proposed to Oslo
+    assert shown["vedtak_klar"][3] == "0"  # persons not yet proposed belong to no kommune
+    assert "Bergen" in await s.page.locator("#tid-i-steg").inner_text()
+    assert await s.axe() == []
+    await s.goto("/dashboard/bosetting?ar=2017&fylke=12", status=403)
+    assert s.outside == []
+
+
+async def test_drill_down_map_colours_each_fylke_and_labels_it_with_its_figure(browser, dashboard):
+    s = await open_session(browser, dashboard, token=dashboard.token(*ANALYST))
+    await s.goto("/dashboard/sp/SP1?ar=2017&periode=2017-H1&niva=fylke")
+    assert await s.page.locator("#kart path.fylke").count() == 19  # the 2017 division, served with the page
+    rows = s.page.locator("#tabell-sted tbody tr")
+    shown = set()
+    for i in range(await rows.count()):
+        row = rows.nth(i)
+        code = re.search(r"verdi=(\d+)", await row.locator("a").first.get_attribute("href")).group(1)
+        name = await row.locator("th").inner_text()
+        teller, nevner, andel = await row.locator("td").all_inner_texts()
+        share = int(teller.replace("\u00a0", "")) / int(nevner.replace("\u00a0", ""))
+        path = s.page.locator(f"#kart path[data-fylke='{code}']")
+        assert f"klasse-{min(int(share * 5), 4)}" in await path.get_attribute("class"), (name, share)
+        label = await s.page.locator(f"#kart text[data-fylke='{code}']").text_content()
+        assert label == f"{name}: {andel}"  # colour is never alone: the name and figure are beside it
+        shown.add(code)
+    assert shown  # Oslo, Hordaland, Sør-Trøndelag
+    others = s.page.locator("#kart path.klasse-ingen")
+    assert await others.count() == 19 - len(shown)
+    assert "ingen data" in await s.page.locator("#kart text[data-fylke='20']").text_content()
+    assert await s.axe() == []
+    await s.page.locator("#kart").screenshot(path=str(_shot("kart")))
+    await s.goto("/dashboard/sp/SP1?ar=2017&periode=2017-H1&niva=kommune")
+    assert await s.page.locator("#kart").count() == 0  # the map is of fylker
     assert s.outside == []
 
 
@@ -639,8 +774,9 @@ async def test_development_login_does_not_exist_outside_development(tmp_path, ke
 
 def test_screenshots_are_committed():
     """The README shows these; the browser tests above write them with ``IMDI_SCREENSHOTS=1``."""
-    for name in ("oversikt", "drill-down", "kommune"):
+    names = ("oversikt", "drill-down", "kommune", "bosetting", "kart")
+    for name in names:
         assert (SCREENSHOTS / f"dashboard-{name}.png").exists(), name
     readme = (ROOT / "README.md").read_text()
-    assert all(f"docs/screenshots/dashboard-{n}.png" in readme for n in ("oversikt", "drill-down", "kommune"))
+    assert all(f"docs/screenshots/dashboard-{n}.png" in readme for n in names)
 

@@ -34,6 +34,14 @@ def test_bars_are_proportional_and_clipped_to_the_axis():
     assert [b.y for b in chart.bars] == [0, 24, 48]
 
 
+def test_day_bars_scale_to_the_longest_and_mark_one_bar():
+    chart = charts.bar_chart([("A", 5.0, "5 dager"), ("B", 20.0, "20 dager (flaskehals)")], None, width=560,
+                             label_width=130, maximum=20.0, marked="B", text_width=150)
+    span = 560 - 130 - 150
+    assert [b.width for b in chart.bars] == [span / 4, span]
+    assert [b.marked for b in chart.bars] == [False, True] and chart.target_x is None
+
+
 def test_norwegian_formats():
     assert pct(0.5234) == "52,3\u00a0%" and pct(None) == "–"
     assert num(12345) == "12\u00a0345" and num(None) == "–"
@@ -60,3 +68,15 @@ def test_the_login_redirect_stays_inside_the_dashboard():
     assert _safe("/dashboard/sp/SP1") == "/dashboard/sp/SP1"
     for target in ("https://example.org/", "//example.org/dashboard", "/api/v1/rapporter", "/dashboard\\@x"):
         assert _safe(target) == "/dashboard/"
+
+
+def test_the_map_has_the_19_fylker_of_2017_in_five_classes_of_20_points():
+    shares = {"03": 0.0, "12": 0.19, "16": 0.2, "11": 0.59, "02": 0.6, "01": 0.999, "20": 1.0}
+    chart = charts.choropleth(shares, {"03": "0 %"})
+    by_code = {a.kode: a for a in chart.areas}
+    assert len(by_code) == 19 and "50" not in by_code and {"16", "17"} <= set(by_code)  # before Trøndelag merged
+    assert [by_code[k].klasse for k in shares] == [0, 0, 1, 2, 3, 4, 4]
+    assert by_code["18"].klasse is None and by_code["18"].tekst == "ingen data" and by_code["03"].tekst == "0 %"
+    labels = [a.label_y for a in chart.areas]  # one label per row beside the map, north to south
+    assert labels == sorted(labels) and len(set(labels)) == 19
+    assert chart.areas[0].navn == "Finnmark" and chart.label_x > max(a.x for a in chart.areas)

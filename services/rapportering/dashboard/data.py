@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import queries
-from rapportering.models import case_queue
+from rapportering import queries, stages
+from rapportering.facts.bosetting import STAGE_DATES, StageDates
+from rapportering.models import case_queue, fact
 from rapportering.status import months_counted
 
 AGE_BUCKETS = [(0, 90, "Under 3 måneder"), (90, 182, "3–6 måneder"), (182, 365, "6–12 måneder"),
@@ -39,6 +40,11 @@ async def queue_ages(session: AsyncSession, as_of: date) -> dict:
             if days >= low and (high is None or days < high):
                 buckets[label] += 1
                 break
-    ages.sort()
     return {"antall": len(rows), "em": em, "grupper": [(label, buckets[label]) for _, _, label in AGE_BUCKETS],
-            "median_dager": ages[len(ages) // 2] if ages else None, "lengst_dager": ages[-1] if ages else None}
+            "median_dager": stages.median(ages), "lengst_dager": max(ages, default=None)}
+
+
+async def stage_dates(session: AsyncSession) -> list[StageDates]:
+    """Every person's stage dates (the ``bosetting_stadier`` facts); :mod:`rapportering.stages` selects."""
+    rows = await session.execute(select(fact.c.data).where(*STAGE_DATES.where()))
+    return [STAGE_DATES.from_row({"data": d}) for (d,) in rows]

@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from rapportering import budget, reports, service, views, workflow
+from rapportering import budget, reports, service, stages, views, workflow
 from rapportering.dashboard import access, charts, data
 from rapportering.status import months_counted
 from rapportering.steering import Styringsmodell, years
@@ -348,10 +348,12 @@ async def drill_down(request: Request, p: Principal, sp: str, ar: str | None = N
     if retning == "synkende":  # missing values stay last
         rows.sort(key=lambda r: r[sort] is None)
     chart = charts.bar_chart([(r["navn"], r["andel"], pct(r["andel"])) for r in rows], spec.resultatkrav.verdi)
+    kart = charts.choropleth({r["kode"]: r["andel"] for r in rows},
+                             {r["kode"]: pct(r["andel"]) for r in rows}) if niva == "fylke" else None
     others = {d: [{"kode": k, "navn": SEX.get(k, k), "teller": c.teller, "nevner": c.nevner, "andel": c.andel}
                   for k, c in value.fordeling.get(d, {}).items()] for d in ("kjonn", "kategori", "em_aldersgruppe")}
     return render(request, "drilldown.html", p, model=model, sp=spec, value=value, rows=rows, niva=niva,
-                  sort=sort, retning=retning, periode=periode, periods=periods, chart=chart, others=others,
+                  sort=sort, retning=retning, periode=periode, periods=periods, chart=chart, kart=kart, others=others,
                   DIMENSIONS=DIMENSIONS)
 
 
@@ -383,17 +385,39 @@ async def lineage(request: Request, p: Principal, sp: str, periode: str, dimensj
 # --- settlement ---------------------------------------------------------------------------------------------
 @router.get("/bosetting")
 @page(access.is_internal)
-async def settlement(request: Request, p: Principal, ar: str | None = None, per_dato: str | None = None) -> Response:
+async def settlement(request: Request, p: Principal, ar: str | None = None, per_dato: str | None = None,
+                     fylke: str | None = None) -> Response:
     from rapportering import queries
 
     model, as_of, error = year_and_date(ar, per_dato)
+    fylke = fylke if fylke in fylker_2017() else None
     async with request.app.state.db.sessions() as session:
         places = await queries.places_for(session, model.ar)
         counts, em = await queries.settled_counts(session, date(model.ar, 1, 1), as_of)
         queue = await data.queue_ages(session, as_of)
+        people = await data.stage_dates(session)
     rows, fylker = _places(places, counts, em)
+    where = fylker_2017()[fylke] if fylke else "hele landet"
     return render(request, "bosetting.html", p, model=model, as_of=as_of, feil=error, rows=rows, fylker=fylker,
-                  queue=queue)
+                  queue=queue, stadier=_stage_times(people, model.ar, as_of, where, fylkesnummer=fylke),
+                  fylke=fylke, alle_fylker=sorted(fylker_2017().items()))
+
+
+def _stage_times(people: list, year: int, as_of: date, where: str, **scope: str | None) -> dict:
+    """Time per stage for all and for EM (the same rule, :mod:`rapportering.stages`), with a chart of the
+    medians in which the bottleneck's bar is marked and labelled."""
+    out: dict[str, Any] = {"hvor": where, "grupper": []}
+    for key, title, em in (("alle", "Alle", None), ("em", "Enslige mindreårige", True)):
+        times = stages.stage_times(people, year=year, as_of=as_of, em=em, **scope)
+        out["grupper"].append((key, title, times))
+        if key == "alle":
+            top = max((f.median or 0 for f in times.stages), default=0)
+            mark = times.bottleneck.stage.kort if times.bottleneck and times.bottleneck.median else None
+            out["graf"] = charts.bar_chart(
+                [(f.stage.kort, f.median, "–" if f.median is None else num(f.median) + " dager"
+                  + (" (flaskehals)" if f.stage.kort == mark else "")) for f in times.stages],
+                None, maximum=top, marked=mark, label_width=130, width=560, text_width=150)
+    return out
 
 
 def _places(places: list[dict], counts: list[dict], em: dict[str, int]) -> tuple[list[dict], list[dict]]:
@@ -436,6 +460,7 @@ async def municipality(request: Request, p: Principal, kommunenummer: str, ar: s
         place = next((r for r in await queries.places_for(session, model.ar) if r["kommunenummer"] == kommunenummer),
                      None)
         counts, em = await queries.settled_counts(session, date(model.ar, 1, 1), as_of)
+        people = await data.stage_dates(session)
         sps = []
         for spec in model.styringsparametere:
             if engine.measure(spec.id) is None:
@@ -445,8 +470,10 @@ async def municipality(request: Request, p: Principal, kommunenummer: str, ar: s
             sps.append((spec, cell))
     mine = [c for c in counts if c["kommunenummer"] == kommunenummer]
     by_sex = {s: sum(c["antall"] for c in mine if c["kjonn"] == s) for s in ("K", "M")}
-    return render(request, "kommune.html", p, model=model, as_of=as_of, feil=error, kommune=kommuner_2017()[
-        kommunenummer], place=place, by_sex=by_sex, em=em.get(kommunenummer, 0), sps=sps, periode=period)
+    kommune = kommuner_2017()[kommunenummer]
+    return render(request, "kommune.html", p, model=model, as_of=as_of, feil=error, kommune=kommune, place=place,
+                  by_sex=by_sex, em=em.get(kommunenummer, 0), sps=sps, periode=period,
+                  stadier=_stage_times(people, model.ar, as_of, kommune.visningsnavn, kommunenummer=kommunenummer))
 
 
 # --- reports --------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The facts bosetting's events make: a settled person (SP1–SP3) and the queue of persons with a decision
-(what is still reachable this year)."""
+"""The facts bosetting's events make: a settled person (SP1–SP3), the queue of persons with a decision
+(what is still reachable this year) and each person's stage dates (time per stage, :mod:`rapportering.stages`)."""
 
 from __future__ import annotations
 
@@ -63,4 +63,47 @@ QUEUE = FactType(name="ko", reads=tuple(s.type for s in (
     fact_class=QueuedPerson, subject=lambda item: item.data.person_ref, build=_queued_person, measures=(),
     merge=_stays_closed)
 
-FACT_TYPES: tuple[FactType, ...] = (SETTLED_PERSON, QUEUE)
+
+
+@dataclass(frozen=True)
+class StageDates:
+    """A person's settlement stages so far: the date of each stage seen (None: not reached or not known), the
+    latest municipality (proposed, accepted, settled or self-settled in) and the group EM statistics need.
+    :mod:`rapportering.stages` reads it."""
+
+    vedtaksdato: date
+    kategori: str
+    enslig_mindrearig: bool
+    klar_dato: date | None = None
+    utvalgt_dato: date | None = None
+    akseptert_dato: date | None = None
+    bosettingsdato: date | None = None
+    avsluttet_dato: date | None = None
+    kommunenummer: str | None = None
+
+
+def _stage_dates(item: Received) -> tuple[str, StageDates]:
+    """Never rejects: an event this fact type refused would be dead-lettered for the queue too (a kommunenummer
+    outside the 2017 division is kept; it is then in no fylke)."""
+    data = item.data
+    kommune = getattr(data, "kommunenummer", None)
+    return data.person_ref, StageDates(
+        vedtaksdato=data.vedtaksdato, kategori=data.kategori, enslig_mindrearig=data.enslig_mindrearig,
+        **{f: getattr(data, f, None) for f in ("klar_dato", "utvalgt_dato", "akseptert_dato", "bosettingsdato",
+                                               "avsluttet_dato")}, kommunenummer=kommune)
+
+
+def _merge_forward(stored: StageDates, newer: StageDates) -> StageDates:
+    """Merging forward: a date or municipality the newer event carries replaces the stored one (a correction, or
+    a new proposal to another municipality), and one it does not carry (None) keeps the stored one — so a
+    ``sak-endret`` or a ``person-bosatt`` without the earlier dates never erases a known date. The decision
+    date and the group are on every event: the newest stands (a statistics correction)."""
+    return StageDates(**{f: getattr(stored, f) if getattr(newer, f) is None else getattr(newer, f)
+                         for f in StageDates.__dataclass_fields__})
+
+
+STAGE_DATES = FactType(name="bosetting_stadier", reads=QUEUE.reads, fact_class=StageDates,
+                       subject=lambda item: item.data.person_ref, build=_stage_dates, measures=(),
+                       merge=_merge_forward)
+
+FACT_TYPES: tuple[FactType, ...] = (SETTLED_PERSON, QUEUE, STAGE_DATES)
