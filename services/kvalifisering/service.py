@@ -66,11 +66,15 @@ Row = TypeVar("Row")
 
 
 async def log_access(session: AsyncSession, actor: audit.Actor, handling: audit.Handling, rows: list) -> None:
-    """An audit-log entry per record (all of one kind) in ``session``'s transaction: the record's id (its
-    ``person_ref`` where that is its key) and ``person_ref``, never person data."""
+    """An audit-log entry per record (all of one kind) in ``session``'s transaction: the record's key (its
+    ``person_ref``; for a Jobbsjansen participation ``person_ref/del``) and ``person_ref``, never person data."""
     if rows:
-        entries = [(r.id if isinstance(r, JobbsjansenDeltaker) else r.person_ref, r.person_ref) for r in rows]
+        entries = [(_key_of(r), r.person_ref) for r in rows]
         await audit.record(session, revisjonslogg, actor, handling, entries, objekt=OBJEKT[type(rows[0])])
+
+
+def _key_of(row) -> str:
+    return f"{row.person_ref}/{row.del_}" if isinstance(row, JobbsjansenDeltaker) else row.person_ref
 
 
 async def read(session: AsyncSession, actor: audit.Actor, row: Row) -> Row:
@@ -438,7 +442,6 @@ async def save_jobbsjansen(*, uow: UnitOfWork, data: JobbsjansenDeltakerInn, pse
         if row.del_ == "B":
             project = await uow.session.get(JobbsjansenProsjekt, row.prosjekt_id)
             await progress.refresh_o8(uow, {project.periode_fra.year})
-        await uow.session.flush()  # a new participation gets its id
         await log_access(uow.session, actor, HANDLING[outcome], [row])
     return row
 
