@@ -56,7 +56,7 @@ async def _apply_chunk(uow, model, batch: list, report: Report, pseudonym_key: s
                 record, outcome = await service.apply_training(uow, row, pseudonym_key, owners=owners, known=known)
             else:
                 record, outcome = await service.apply_participant(uow, row, pseudonym_key, counts, owners=owners,
-                                                             known=known)
+                                                                  known=known)
         except rules.RuleViolation as exc:
             report.error(number, row.ekstern_id, [{"felt": exc.field, "melding": str(exc)}])
             continue
