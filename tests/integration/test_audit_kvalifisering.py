@@ -148,16 +148,25 @@ async def test_imports_leave_one_entry_per_applied_row(kval, write, log):
          SYSTEM_IMPORT)
 
 
-async def test_a_settlement_event_that_opens_training_is_logged_as_the_system(kval, log):
+async def test_a_settlement_event_that_opens_or_moves_training_is_logged_as_the_system(kval, log):
+    async def settle(data) -> None:
+        envelope = Envelope.new(source="bosetting", type=PERSON_BOSATT_V1.type, subject=None,
+                                data=data.model_dump(mode="json"))
+        item = Received(envelope=envelope, data=data, topic="imdi.bosetting.v1", partition=0, offset=0)
+        async with kval.app.state.db.sessions() as session:
+            await SettlementProjection().apply(session, [item])
+            await session.commit()
+
     data = PERSON_BOSATT_V1.example
-    envelope = Envelope.new(source="bosetting", type=PERSON_BOSATT_V1.type, subject=None,
-                            data=data.model_dump(mode="json"))
-    item = Received(envelope=envelope, data=data, topic="imdi.bosetting.v1", partition=0, offset=0)
-    async with kval.app.state.db.sessions() as session:
-        await SettlementProjection().apply(session, [item])
-        await session.commit()
-    _one(await log.new(), "opprett", "opplaering", data.person_ref, data.person_ref,
-         f"hendelse {PERSON_BOSATT_V1.type}", "bosetting", "kvalifisering")
+    await settle(data)
+    route = f"hendelse {PERSON_BOSATT_V1.type}"
+    _one(await log.new(), "opprett", "opplaering", data.person_ref, data.person_ref, route, "bosetting",
+         "kvalifisering")
+    await settle(data)  # redelivered: nothing changes, nothing is logged
+    assert await log.new() == []
+    await settle(data.model_copy(update={"kommunenummer": "1201"}))  # a corrected settlement moves the record
+    _one(await log.new(), "endre", "opplaering", data.person_ref, data.person_ref, route, "bosetting",
+         "kvalifisering")
 
 
 async def test_a_change_whose_commit_fails_leaves_no_entry(kval, write, log, backend):
