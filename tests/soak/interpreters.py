@@ -10,6 +10,7 @@ trusts forwarded headers only from 127.0.0.1, so each is a client of its own) an
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import threading
@@ -17,7 +18,7 @@ from collections import Counter
 
 import httpx
 
-from tests.faults.harness import System
+from tests.faults.harness import System, scalar
 from tests.integration.test_tolkeregister import CAT1, CAT2, CAT3, CAT4, CAT5, tolk_body
 
 CLIENTS = ("127.0.0.11", "127.0.0.12", "127.0.0.13")
@@ -86,6 +87,7 @@ class Registrations(Counted):
         super().__init__(system)
         self.registered = 0
         self.imported = 0
+        self.read = 0
 
     def run(self) -> None:
         base = f"{self.system.url('tolkeregister')}/api/v1"
@@ -102,7 +104,7 @@ class Registrations(Counted):
                     self.registered += 1
                     if round_ % 5 == 0:
                         url = f"{base}/tolker/{created.json()['id']}"
-                        self._count("GET /tolker/{id}", lambda u=url: client.get(u))
+                        self.read += self._count("GET /tolker/{id}", lambda u=url: client.get(u)) is not None
                 if round_ % 10 == 9:
                     self._import(client, base, [next(numbers) for _ in range(10)])
 
@@ -115,6 +117,16 @@ class Registrations(Counted):
             self.imported += report["opprettet"]
             if report["avvist"]:
                 self.failures.append(f"import: {report['feil'][:1]}")
+
+
+def audit_counts(system: System) -> dict[str, int]:
+    """tolkeregister's audit log at the end: interpreters created and read by the soak's writer, and entries of
+    public callers (the search leaves none; the soak verifies no card)."""
+    url = system.database_urls["tolkeregister"]
+    return {what: asyncio.run(scalar(url, f"SELECT count(*) FROM revisjonslogg WHERE {where}")) for what, where in (
+        ("opprett", "objekt = 'tolk' AND handling = 'opprett'"),
+        ("les", "objekt = 'tolk' AND handling = 'les'"),
+        ("offentlig", "hvem = 'offentlig'"))}
 
 
 def active_interpreters(system: System) -> int:

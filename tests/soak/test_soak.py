@@ -2,8 +2,9 @@
 ``IMDI_SOAK_SECONDS`` (default 600): bosetting imports, SP and overview reads, report lists, the other services'
 reads, interpreters registered (API and small imports) and the public interpreter search from several client
 addresses within its rate limit (:mod:`tests.soak.interpreters`). No request may fail, no service's memory may
-grow steadily, and at the end the checker equals rapportering and the public search counts every interpreter
-registered. The figures are written to ``soak-result.json`` in the test's directory and printed."""
+grow steadily, and at the end the checker equals rapportering, the public search counts every interpreter
+registered, and tolkeregister's audit log holds each registration and read once (and no public caller). The
+figures are written to ``soak-result.json`` in the test's directory and printed."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from tests.faults.harness import Load, System, settle, synth_rows
-from tests.soak.interpreters import CLIENTS, PublicSearch, Registrations, active_interpreters
+from tests.soak.interpreters import CLIENTS, PublicSearch, Registrations, active_interpreters, audit_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.soak]
 SECONDS = float(os.environ.get("IMDI_SOAK_SECONDS", "600"))
@@ -108,7 +109,8 @@ def test_soak(tmp_path, pg):
             "public_search": {"clients": len(searches), "answers": {str(k): v for k, v in search_statuses.items()}},
             "interpreters": {"registered": registrations.registered, "imported": registrations.imported,
                              "answers": {str(k): v for k, v in registrations.statuses.items()},
-                             "active_at_end": active_interpreters(system)},
+                             "read": registrations.read, "active_at_end": active_interpreters(system),
+                             "audit_entries": audit_counts(system)},
             "rss_mib": {n: {"start": round(s[0]), "after_warmup": round(statistics.median(
                 s[len(s) // 4: len(s) // 4 + 3])), "max": round(max(s)), "end": round(s[-1]),
                 "growth": round(_growth(s), 3)} for n, s in memory.items()},
@@ -119,6 +121,8 @@ def test_soak(tmp_path, pg):
         failures = registrations.failures + [f for s in searches for f in s.failures]
         assert not failures, failures[:5]
         assert result["interpreters"]["active_at_end"] == registrations.registered + registrations.imported
+        assert result["interpreters"]["audit_entries"] == {  # one entry each, none lost under load, none public
+            "opprett": registrations.registered + registrations.imported, "les": registrations.read, "offentlig": 0}
         assert all(r["growth"] < 0.15 for r in result["rss_mib"].values()), result["rss_mib"]
     finally:
         system.stop()
