@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import JSON, Date, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.audit import audit_table
 from shared.types import UtcDateTime
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -180,3 +181,7 @@ class Malgruppe(Base):
 
     periode: Mapped[str] = mapped_column(String(7), primary_key=True)
     antall: Mapped[int] = mapped_column(Integer)
+
+
+revisjonslogg = audit_table(Base.metadata)
+"""Reads and changes of person-level records (who, what, when, why): append-only, see :mod:`shared.audit`."""

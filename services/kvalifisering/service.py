@@ -1,11 +1,20 @@
 """Training, the introduction programme, the municipality survey and Jobbsjansen: plain functions with
 keyword-only arguments. ``apply_*`` work inside a unit of work the caller has entered (the API opens one per
 request, the import one per chunk) and say whether the row created, changed or left a record; every change a
-measure depends on is published, and an unchanged record publishes nothing."""
+measure depends on is published, and an unchanged record publishes nothing.
+
+**The audit log.** Every person-level record (training, programme participant, Jobbsjansen participant,
+reception-centre resident, competence registration) read through the API, and every one a route, an import row
+or a settlement event creates, changes or compares, is an entry in ``revisjonslogg`` (:mod:`shared.audit`): the
+record's id and ``person_ref``, never a name or DUF-nummer. A change's entries are in its transaction; a read
+commits its entries before the data is answered. An upsert that finds the record unchanged is ``sammenlign``. A
+settlement event that opens or moves a training record is logged as the system (:data:`SETTLEMENT`), with the
+purpose ``bosetting``: the person and the reason are in bosetting's own log. The municipality survey, projects,
+target-group sizes and the measures hold no person-level data and are not logged."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +30,7 @@ from kvalifisering.models import (
     Malgruppe,
     Mottaksbeboer,
     Opplaering,
+    revisjonslogg,
 )
 from kvalifisering.schemas import (
     IntrodeltakerInn,
@@ -32,10 +42,11 @@ from kvalifisering.schemas import (
     OpplaeringInn,
     ProsjektInn,
 )
-from shared import errors
+from shared import audit, errors
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.events import kvalifisering as ev
+from shared.events.schemas import PERSON_BOSATT_V1
 from shared.pseudonym import person_ref
 
 Outcome = Literal["opprettet", "endret", "uendret"]
@@ -43,6 +54,34 @@ TRAINING_FIELDS = ("kommunenummer", "kjonn", "fodselsar", "grunnlag", "rett_fra"
                    "timer_norsk", "timer_samfunnskunnskap", "fritak_arsak", "oppfylt_dato", "oppfylt_grunnlag")
 PROGRAMME_FIELDS = ("kommunenummer", "kjonn", "kategori", "start_dato", "planlagt_slutt", "elementer", "avbrudd",
                     "avsluttet_dato", "avslutningsarsak", "status_ett_ar_etter")
+
+
+HANDLING: dict[Outcome, audit.Handling] = {"opprettet": "opprett", "endret": "endre", "uendret": "sammenlign"}
+OBJEKT = {Opplaering: "opplaering", Introdeltaker: "introdeltaker", JobbsjansenDeltaker: "jobbsjansen-deltaker",
+          Mottaksbeboer: "mottaksbeboer", Kompetanseregistrering: "kompetanseregistrering"}
+SETTLEMENT = audit.Actor(hvem="kvalifisering", rolle="system", rute=f"hendelse {PERSON_BOSATT_V1.type}",
+                         formal="bosetting")
+"""Who opens a training record on a settlement event: the service itself."""
+Row = TypeVar("Row")
+
+
+async def log_access(session: AsyncSession, actor: audit.Actor, handling: audit.Handling, rows: list) -> None:
+    """An audit-log entry per record (all of one kind) in ``session``'s transaction: the record's key (its
+    ``person_ref``; for a Jobbsjansen participation ``person_ref/del``) and ``person_ref``, never person data."""
+    if rows:
+        entries = [(_key_of(r), r.person_ref) for r in rows]
+        await audit.record(session, revisjonslogg, actor, handling, entries, objekt=OBJEKT[type(rows[0])])
+
+
+def _key_of(row) -> str:
+    return f"{row.person_ref}/{row.del_}" if isinstance(row, JobbsjansenDeltaker) else row.person_ref
+
+
+async def read(session: AsyncSession, actor: audit.Actor, row: Row) -> Row:
+    """``row`` with its read in the audit log, committed before it is answered."""
+    await log_access(session, actor, "les", [row])
+    await session.commit()
+    return row
 
 
 def invalid(exc: rules.RuleViolation) -> errors.Invalid:
@@ -126,13 +165,14 @@ async def apply_training(uow: UnitOfWork, data: OpplaeringInn, pseudonym_key: st
     return row, "endret"
 
 
-async def save_training(*, uow: UnitOfWork, data: OpplaeringInn, pseudonym_key: str,
-                        principal: Principal) -> Opplaering:
+async def save_training(*, uow: UnitOfWork, data: OpplaeringInn, pseudonym_key: str, principal: Principal,
+                        actor: audit.Actor) -> Opplaering:
     async with uow:
         try:
-            row, _ = await apply_training(uow, data, pseudonym_key, principal)
+            row, outcome = await apply_training(uow, data, pseudonym_key, principal)
         except rules.RuleViolation as exc:
             raise invalid(exc) from exc
+        await log_access(uow.session, actor, HANDLING[outcome], [row])
     return row
 
 
@@ -149,6 +189,7 @@ async def open_on_settlement(uow: UnitOfWork, settled) -> bool:
                          rett_fra=settled.bosettingsdato, timer_norsk=0, timer_samfunnskunnskap=0, versjon=1)
         uow.session.add(row)
         _publish_changed(uow, [None, None], training_events(row))
+        await log_access(uow.session, SETTLEMENT, "opprett", [row])
         return True
     if row.kilde != "bosetting" or row.start_dato is not None:
         return False
@@ -161,14 +202,15 @@ async def open_on_settlement(uow: UnitOfWork, settled) -> bool:
         setattr(row, k, v)
     row.versjon += 1
     _publish_changed(uow, before, training_events(row))
+    await log_access(uow.session, SETTLEMENT, "endre", [row])
     return True
 
 
-async def get_training(*, session: AsyncSession, ref: str, principal: Principal) -> Opplaering:
+async def get_training(*, session: AsyncSession, ref: str, principal: Principal, actor: audit.Actor) -> Opplaering:
     row = await session.get(Opplaering, ref)
     if row is None or principal.kommunenummer not in (None, row.kommunenummer):
         raise errors.NotFound("Fant ingen opplæring for personen.")
-    return row
+    return await read(session, actor, row)
 
 
 # --- the introduction programme ---------------------------------------------------------------------------
@@ -249,22 +291,24 @@ async def refresh_programme_years(uow: UnitOfWork, counts: dict[tuple[str, int],
 
 
 async def save_participant(*, uow: UnitOfWork, data: IntrodeltakerInn, pseudonym_key: str,
-                           principal: Principal) -> Introdeltaker:
+                           principal: Principal, actor: audit.Actor) -> Introdeltaker:
     counts: dict[tuple[str, int], list[int]] = {}
     async with uow:
         try:
-            row, _ = await apply_participant(uow, data, pseudonym_key, counts, principal)
+            row, outcome = await apply_participant(uow, data, pseudonym_key, counts, principal)
         except rules.RuleViolation as exc:
             raise invalid(exc) from exc
         await refresh_programme_years(uow, counts)
+        await log_access(uow.session, actor, HANDLING[outcome], [row])
     return row
 
 
-async def get_participant(*, session: AsyncSession, ref: str, principal: Principal) -> Introdeltaker:
+async def get_participant(*, session: AsyncSession, ref: str, principal: Principal,
+                          actor: audit.Actor) -> Introdeltaker:
     row = await session.get(Introdeltaker, ref)
     if row is None or principal.kommunenummer not in (None, row.kommunenummer):
         raise errors.NotFound("Fant ingen deltaker i introduksjonsprogrammet.")
-    return row
+    return await read(session, actor, row)
 
 
 # --- the municipality survey -------------------------------------------------------------------------------
@@ -388,33 +432,46 @@ async def apply_jobbsjansen(uow: UnitOfWork, data: JobbsjansenDeltakerInn,
     return row, "endret"
 
 
-async def save_jobbsjansen(*, uow: UnitOfWork, data: JobbsjansenDeltakerInn,
-                           pseudonym_key: str) -> JobbsjansenDeltaker:
+async def save_jobbsjansen(*, uow: UnitOfWork, data: JobbsjansenDeltakerInn, pseudonym_key: str,
+                           actor: audit.Actor) -> JobbsjansenDeltaker:
     async with uow:
         try:
-            row, _ = await apply_jobbsjansen(uow, data, pseudonym_key)
+            row, outcome = await apply_jobbsjansen(uow, data, pseudonym_key)
         except rules.RuleViolation as exc:
             raise invalid(exc) from exc
         if row.del_ == "B":
             project = await uow.session.get(JobbsjansenProsjekt, row.prosjekt_id)
             await progress.refresh_o8(uow, {project.periode_fra.year})
+        await log_access(uow.session, actor, HANDLING[outcome], [row])
     return row
 
 
 
 # --- integration reception centres (O7) ---------------------------------------------------------------------
-async def save_resident(*, uow: UnitOfWork, data: MottaksbeboerInn, pseudonym_key: str) -> Mottaksbeboer:
+async def save_resident(*, uow: UnitOfWork, data: MottaksbeboerInn, pseudonym_key: str,
+                        actor: audit.Actor) -> Mottaksbeboer:
     months: set[str] = set()
     ref = ref_of(data, pseudonym_key)
     async with uow:
         try:
-            await progress.apply_resident(uow, ref=ref, ekstern_id=data.ekstern_id, mottak=data.mottak,
-                                          ankomst=data.ankomst_dato, tilbud=data.tilbud_dato, months=months)
+            outcome = await progress.apply_resident(uow, ref=ref, ekstern_id=data.ekstern_id, mottak=data.mottak,
+                                                    ankomst=data.ankomst_dato, tilbud=data.tilbud_dato,
+                                                    months=months)
         except rules.RuleViolation as exc:
             raise invalid(exc) from exc
         await progress.refresh_o7(uow, months)
         row = await uow.session.get(Mottaksbeboer, ref)
+        await log_access(uow.session, actor, HANDLING[outcome], [row])
     return row
+
+
+async def read_deviations(*, session: AsyncSession, period: str, actor: audit.Actor) -> progress.O7Status:
+    """:func:`progress.deviations`, with each resident listed in the audit log (committed before the answer)."""
+    status = await progress.deviations(session=session, period=period)
+    await audit.record(session, revisjonslogg, actor, "les", [(a.person_ref, a.person_ref) for a in status.avvik],
+                       objekt=OBJEKT[Mottaksbeboer])
+    await session.commit()
+    return status
 
 
 # --- competence self-registration (O5/O6) -------------------------------------------------------------------
@@ -427,7 +484,8 @@ def _registration_months(row: Kompetanseregistrering) -> set[str]:
     return set().union(*(progress.months_from(d) for d in days if d is not None))
 
 
-async def save_registration(*, uow: UnitOfWork, data: KompetanseInn, pseudonym_key: str) -> Kompetanseregistrering:
+async def save_registration(*, uow: UnitOfWork, data: KompetanseInn, pseudonym_key: str,
+                            actor: audit.Actor) -> Kompetanseregistrering:
     """Record a self-registration (IMDi, as controller of the data) and publish the O5/O6 counts that moved."""
     try:
         rules.check_registration(tuple(data.formal), data.utdanning, data.registrert_dato,
@@ -444,9 +502,12 @@ async def save_registration(*, uow: UnitOfWork, data: KompetanseInn, pseudonym_k
             row = Kompetanseregistrering(person_ref=ref, versjon=1, **values)
             uow.session.add(row)
             months = _registration_months(row)
+            await log_access(uow.session, actor, "opprett", [row])
         elif all(getattr(row, f) == v for f, v in values.items()):
+            await log_access(uow.session, actor, "sammenlign", [row])
             return row
         else:
+            await log_access(uow.session, actor, "endre", [row])
             months = _registration_months(row)
             for f, v in values.items():
                 setattr(row, f, v)
@@ -456,13 +517,14 @@ async def save_registration(*, uow: UnitOfWork, data: KompetanseInn, pseudonym_k
     return row
 
 
-async def get_registration(*, session: AsyncSession, ref: str, principal: Principal) -> Kompetanseregistrering:
+async def get_registration(*, session: AsyncSession, ref: str, principal: Principal,
+                           actor: audit.Actor) -> Kompetanseregistrering:
     """IMDi sees every registration; a municipality only those the person consented to share with it."""
     row = await session.get(Kompetanseregistrering, ref)
     if row is None or (principal.kommunenummer is not None and not (
             row.samtykke_deling and row.kommunenummer == principal.kommunenummer)):
         raise errors.NotFound("Fant ingen kompetanseregistrering for personen.")
-    return row
+    return await read(session, actor, row)
 
 
 async def put_target_group(*, uow: UnitOfWork, periode: str, data: MalgruppeInn) -> Malgruppe:

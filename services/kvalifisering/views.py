@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from kvalifisering import importer, measures, progress, rules, service
+from kvalifisering.models import revisjonslogg
 from kvalifisering.schemas import (
     IntrodeltakerInn,
     IntrodeltakerUt,
@@ -24,6 +25,7 @@ from kvalifisering.schemas import (
     ProsjektInn,
     ProsjektUt,
 )
+from shared import audit
 from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
 from shared.bulk_import import ImportRapport, format_of, stopped_problem
@@ -70,14 +72,18 @@ def _training(row) -> OpplaeringUt:
 
 @opplaering.post("/opplaering", response_model=OpplaeringUt, summary="Registrer eller oppdater en persons "
                  "opplæring (rett og plikt, tilbud, start, timer, fritak, oppfylt plikt)")
-async def save_training(body: OpplaeringInn, uow: UowDep, settings: SettingsDep, principal: Writer) -> OpplaeringUt:
-    row = await service.save_training(uow=uow, data=body, pseudonym_key=_key(settings), principal=principal)
+async def save_training(body: OpplaeringInn, uow: UowDep, settings: SettingsDep, principal: Writer, request: Request,
+                        formal: audit.Formal = None) -> OpplaeringUt:
+    row = await service.save_training(uow=uow, data=body, pseudonym_key=_key(settings), principal=principal,
+                                      actor=audit.Actor.of(principal, formal, request))
     return _training(row)
 
 
 @opplaering.get("/opplaering/{person_ref}", response_model=OpplaeringUt, summary="En persons opplæring")
-async def get_training(person_ref: Ref, session: SessionDep, principal: Reader) -> OpplaeringUt:
-    return _training(await service.get_training(session=session, ref=person_ref, principal=principal))
+async def get_training(person_ref: Ref, session: SessionDep, principal: Reader, request: Request,
+                       formal: audit.Formal = None) -> OpplaeringUt:
+    return _training(await service.get_training(session=session, ref=person_ref, principal=principal,
+                                                actor=audit.Actor.of(principal, formal, request)))
 
 
 # --- the introduction programme ---------------------------------------------------------------------------
@@ -87,16 +93,18 @@ intro = APIRouter(tags=["introduksjonsprogrammet"])
 @intro.post("/introduksjonsprogram/deltakere", response_model=IntrodeltakerUt,
             summary="Registrer eller oppdater en deltaker (start, elementer, permisjon og stans, avslutning, "
             "status ett år etter)")
-async def save_participant(body: IntrodeltakerInn, uow: UowDep, settings: SettingsDep,
-                           principal: Writer) -> IntrodeltakerUt:
-    row = await service.save_participant(uow=uow, data=body, pseudonym_key=_key(settings), principal=principal)
+async def save_participant(body: IntrodeltakerInn, uow: UowDep, settings: SettingsDep, principal: Writer,
+                           request: Request, formal: audit.Formal = None) -> IntrodeltakerUt:
+    row = await service.save_participant(uow=uow, data=body, pseudonym_key=_key(settings), principal=principal,
+                                         actor=audit.Actor.of(principal, formal, request))
     return IntrodeltakerUt.model_validate(row)
 
 
 @intro.get("/introduksjonsprogram/deltakere/{person_ref}", response_model=IntrodeltakerUt, summary="En deltaker")
-async def get_participant(person_ref: Ref, session: SessionDep, principal: Reader) -> IntrodeltakerUt:
-    return IntrodeltakerUt.model_validate(await service.get_participant(session=session, ref=person_ref,
-                                                                        principal=principal))
+async def get_participant(person_ref: Ref, session: SessionDep, principal: Reader, request: Request,
+                          formal: audit.Formal = None) -> IntrodeltakerUt:
+    return IntrodeltakerUt.model_validate(await service.get_participant(
+        session=session, ref=person_ref, principal=principal, actor=audit.Actor.of(principal, formal, request)))
 
 
 # --- the municipality survey -------------------------------------------------------------------------------
@@ -135,10 +143,11 @@ async def put_project(prosjekt_id: Annotated[str, Path(min_length=1, max_length=
 
 @jobbsjansen.post("/jobbsjansen/deltakere", response_model=JobbsjansenDeltakerUt,
                   summary="Registrer eller oppdater en deltaker i et Jobbsjansen-prosjekt")
-async def save_jobbsjansen(body: JobbsjansenDeltakerInn, uow: UowDep, settings: SettingsDep,
-                           principal: Writer) -> JobbsjansenDeltakerUt:
+async def save_jobbsjansen(body: JobbsjansenDeltakerInn, uow: UowDep, settings: SettingsDep, principal: Writer,
+                           request: Request, formal: audit.Formal = None) -> JobbsjansenDeltakerUt:
     _imdi_only(principal)
-    row = await service.save_jobbsjansen(uow=uow, data=body, pseudonym_key=_key(settings))
+    row = await service.save_jobbsjansen(uow=uow, data=body, pseudonym_key=_key(settings),
+                                         actor=audit.Actor.of(principal, formal, request))
     return JobbsjansenDeltakerUt.model_validate(row)
 
 
@@ -148,18 +157,20 @@ mottak = APIRouter(tags=["integreringsmottak"])
 
 @mottak.post("/integreringsmottak/beboere", response_model=MottaksbeboerUt,
              summary="Registrer eller oppdater en beboer i integreringsmottak (ankomst, tilbud om fulltidsprogram)")
-async def save_resident(body: MottaksbeboerInn, uow: UowDep, settings: SettingsDep,
-                        principal: Writer) -> MottaksbeboerUt:
+async def save_resident(body: MottaksbeboerInn, uow: UowDep, settings: SettingsDep, principal: Writer,
+                        request: Request, formal: audit.Formal = None) -> MottaksbeboerUt:
     _imdi_only(principal)
-    return MottaksbeboerUt.model_validate(await service.save_resident(uow=uow, data=body,
-                                                                      pseudonym_key=_key(settings)))
+    return MottaksbeboerUt.model_validate(await service.save_resident(
+        uow=uow, data=body, pseudonym_key=_key(settings), actor=audit.Actor.of(principal, formal, request)))
 
 
 @mottak.get("/integreringsmottak/avvik", response_model=progress.O7Status,
             summary="Beboere som ikke fikk tilbud om fulltidsprogram innen to uker (oppdrag O7)")
-async def o7_deviations(periode: Periode, session: SessionDep, principal: Reader) -> progress.O7Status:
+async def o7_deviations(periode: Periode, session: SessionDep, principal: Reader, request: Request,
+                        formal: audit.Formal = None) -> progress.O7Status:
     _imdi_only(principal)
-    return await progress.deviations(session=session, period=periode)
+    return await service.read_deviations(session=session, period=periode,
+                                         actor=audit.Actor.of(principal, formal, request))
 
 
 # --- competence self-registration (O5/O6) -------------------------------------------------------------------
@@ -169,18 +180,19 @@ Maned = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["20
 
 @kompetanse.post("/kompetanse", response_model=KompetanseUt,
                  summary="Registrer eller oppdater en selvregistrering av kompetanse (formål og samtykke)")
-async def save_registration(body: KompetanseInn, uow: UowDep, settings: SettingsDep,
-                            principal: Writer) -> KompetanseUt:
+async def save_registration(body: KompetanseInn, uow: UowDep, settings: SettingsDep, principal: Writer,
+                            request: Request, formal: audit.Formal = None) -> KompetanseUt:
     _imdi_only(principal)
-    return KompetanseUt.model_validate(await service.save_registration(uow=uow, data=body,
-                                                                       pseudonym_key=_key(settings)))
+    return KompetanseUt.model_validate(await service.save_registration(
+        uow=uow, data=body, pseudonym_key=_key(settings), actor=audit.Actor.of(principal, formal, request)))
 
 
 @kompetanse.get("/kompetanse/{person_ref}", response_model=KompetanseUt,
                 summary="En selvregistrering (kommunen ser den bare med personens samtykke til deling med den)")
-async def get_registration(person_ref: Ref, session: SessionDep, principal: Reader) -> KompetanseUt:
-    return KompetanseUt.model_validate(await service.get_registration(session=session, ref=person_ref,
-                                                                      principal=principal))
+async def get_registration(person_ref: Ref, session: SessionDep, principal: Reader, request: Request,
+                           formal: audit.Formal = None) -> KompetanseUt:
+    return KompetanseUt.model_validate(await service.get_registration(
+        session=session, ref=person_ref, principal=principal, actor=audit.Actor.of(principal, formal, request)))
 
 
 @kompetanse.put("/kompetanse/malgruppe/{periode}", response_model=MalgruppeInn,
@@ -213,11 +225,13 @@ def _import_doc(example_ndjson: str, example_csv: str) -> dict:
         "text/csv": {"schema": {"type": "string", "format": "binary"}, "example": example_csv}}}}
 
 
-async def _run_import(kind: str, request: Request, settings, principal: Principal) -> ImportRapport:
+async def _run_import(kind: str, request: Request, settings, principal: Principal,
+                      formal: str | None) -> ImportRapport:
     _imdi_only(principal)
     fmt = format_of(request.headers.get("content-type", ""))
+    actor = audit.Actor.of(principal, formal, request, default_purpose=audit.SYSTEM_IMPORT)
     try:
-        return await importer.run(kind=kind, db=request.app.state.db, body=request.stream(), fmt=fmt,
+        return await importer.run(kind=kind, db=request.app.state.db, body=request.stream(), fmt=fmt, actor=actor,
                                   pseudonym_key=_key(settings), on_commit=request.app.state.relay.notify)
     except importer.ImportStopped as stopped:
         raise stopped_problem(stopped) from stopped
@@ -232,8 +246,9 @@ async def _run_import(kind: str, request: Request, settings, principal: Principa
                "ekstern_id,duf_nummer,kommunenummer,kjonn,grunnlag,rett_fra,start_dato\n"
                "NIR-OPP-1,201612345678,0301,K,asyl,2017-02-01,2017-03-01\n"),
            responses={415: {"description": "Ukjent innholdstype"}})
-async def import_training(request: Request, settings: SettingsDep, principal: Writer) -> ImportRapport:
-    return await _run_import("opplaering", request, settings, principal)
+async def import_training(request: Request, settings: SettingsDep, principal: Writer,
+                          formal: audit.Formal = None) -> ImportRapport:
+    return await _run_import("opplaering", request, settings, principal, formal)
 
 
 @bulk.post("/import/introduksjonsprogram", response_model=ImportRapport,
@@ -248,8 +263,9 @@ async def import_training(request: Request, settings: SettingsDep, principal: Wr
                "ekstern_id,duf_nummer,kommunenummer,kjonn,kategori,start_dato,planlagt_slutt,elementer\n"
                "NIR-INTRO-1,201612345678,0301,K,asyl,2017-03-01,2019-02-28,norsk|grunnskole\n"),
            responses={415: {"description": "Ukjent innholdstype"}})
-async def import_programme(request: Request, settings: SettingsDep, principal: Writer) -> ImportRapport:
-    return await _run_import("introduksjonsprogram", request, settings, principal)
+async def import_programme(request: Request, settings: SettingsDep, principal: Writer,
+                           formal: audit.Formal = None) -> ImportRapport:
+    return await _run_import("introduksjonsprogram", request, settings, principal, formal)
 
 
 router.include_router(opplaering)
@@ -260,3 +276,4 @@ router.include_router(mottak)
 router.include_router(kompetanse)
 router.include_router(maal)
 router.include_router(bulk)
+router.include_router(audit.router(revisjonslogg))

@@ -4,6 +4,8 @@ Each row is an interpreter's whole current state in the source register (``ekste
 ``ekstern_id`` enters the interpreter (and, if the row says so, suspends or removes them); a known one brings
 contact, residence, languages and status to the row; a row equal to what is stored changes nothing and
 publishes nothing. A row is all or nothing: one that breaks a rule is listed with its line and changes nothing.
+Each applied row is an audit-log entry (opprett, endre or sammenlign) in its chunk's transaction; a refused row is
+none.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy import select, text
 
+from shared import audit
 from shared.bulk_import import Importer, ImportRapport, ImportStopped, Report, UnreadableFile
 from shared.db import Database, UnitOfWork
 from tolkeregister import rules, service
@@ -23,7 +26,7 @@ UPDATABLE = ("navn", "kommunenummer", "adresse", "telefon", "epost")
 
 
 async def run(*, db: Database, body: AsyncIterator[bytes], fmt: str, ordning: rules.Ordning, pseudonym_key: str,
-              on_commit=None) -> ImportRapport:
+              actor: audit.Actor, on_commit=None) -> ImportRapport:
     """Import the stream; raises :class:`ImportStopped` (with the rows stored so far) if it cannot finish."""
 
     async def apply(batch: list[tuple[int, TolkImportRad]], report: Report) -> None:
@@ -31,7 +34,7 @@ async def run(*, db: Database, body: AsyncIterator[bytes], fmt: str, ordning: ru
         if on_commit:
             uow.on_commit(on_commit)
         async with uow:
-            await _apply(uow, batch, report, ordning, pseudonym_key)
+            await _apply(uow, batch, report, ordning, pseudonym_key, actor)
 
     report = await Importer(row_model=TolkImportRad, apply=apply).run(body, fmt)
     if report.opprettet and db.engine.dialect.name == "postgresql":
@@ -51,12 +54,13 @@ def _status_change(row: TolkImportRad, tolk: Tolk) -> rules.StatusChange | None:
 
 
 async def _apply(uow: UnitOfWork, batch: list[tuple[int, TolkImportRad]], report: Report, ordning: rules.Ordning,
-                 key: str) -> None:
+                 key: str, actor: audit.Actor) -> None:
     session = uow.session
     by_ekstern = {t.ekstern_id: t for t in (await session.execute(
         select(Tolk).where(Tolk.ekstern_id.in_(list({r.ekstern_id for _, r in batch}))))).scalars()}
     number_owner = dict((await session.execute(select(Tolk.fodselsnummer, Tolk.ekstern_id).where(
         Tolk.fodselsnummer.in_(list({r.fodselsnummer for _, r in batch}))))).all())
+    audited: dict[audit.Handling, list[Tolk]] = {"opprett": [], "endre": [], "sammenlign": []}
     for line, row in batch:
         if number_owner.get(row.fodselsnummer, row.ekstern_id) != row.ekstern_id:
             report.error(line, row.ekstern_id, [{"felt": "fodselsnummer",
@@ -68,12 +72,17 @@ async def _apply(uow: UnitOfWork, batch: list[tuple[int, TolkImportRad]], report
                 tolk = _enter(uow, row, ordning, key)
                 by_ekstern[row.ekstern_id], number_owner[row.fodselsnummer] = tolk, row.ekstern_id
                 report.opprettet += 1
+                audited["opprett"].append(tolk)
             elif _update(uow, existing, row, ordning):
                 report.endret += 1
+                audited["endre"].append(existing)
             else:
                 report.uendret += 1
+                audited["sammenlign"].append(existing)
         except rules.RuleViolation as exc:
             report.error(line, row.ekstern_id, [{"felt": exc.field, "melding": str(exc)}])
+    for handling, tolker in audited.items():
+        await service.log_tolk(session, actor, handling, tolker)
 
 
 def _enter(uow: UnitOfWork, row: TolkImportRad, ordning: rules.Ordning, key: str) -> Tolk:

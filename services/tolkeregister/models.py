@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared.audit import audit_table
 from shared.types import UtcDateTime
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -167,3 +168,8 @@ class PublisertNokkeltall(Base):
     dimensjon: Mapped[str] = mapped_column(String(16), primary_key=True)
     kategori: Mapped[str] = mapped_column(String(40), primary_key=True)
     antall: Mapped[int]
+
+
+revisjonslogg = audit_table(Base.metadata)
+"""Reads and changes of interpreters, their ID cards and complaints (who, what, when, why): append-only, see
+:mod:`shared.audit`."""

@@ -1,5 +1,13 @@
 """The public face of the register: the search and what an ID card shows. Only the public fields leave here:
-name, languages with categories, county of residence and contact for assignments, of active interpreters."""
+name, languages with categories, county of residence and contact for assignments, of active interpreters.
+
+**The search is not in the audit log** (``revisjonslogg``; decided for issue 14). It answers only what each
+interpreter agreed to publish, to anyone, as the register's purpose: logging it would record no access to
+anything confidential. An entry per hit (up to :data:`MAX_PAGE_SIZE` per request, at the public rate limit) would
+bury the log's real entries in noise and turn the open search into a write amplifier against the database (a
+denial-of-service lever), and an entry per request would say only that someone searched. IMDi's own reads of an
+interpreter (``/api/v1/tolker``) and the public verification of an ID card (one card per request) are logged
+(:mod:`tolkeregister.service`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,15 @@
 """The register: interpreters, their status, ID cards, complaints and state agencies' guidelines. Plain functions
-with keyword-only arguments; domain errors from :mod:`shared.errors`; events through the unit of work."""
+with keyword-only arguments; domain errors from :mod:`shared.errors`; events through the unit of work.
+
+**The audit log.** An interpreter is a person (name, fødselsnummer, contact details), so every internal read and
+change of one, of an ID card and of a complaint, every row of the bulk import, and every public verification of an
+existing ID card is an entry in ``revisjonslogg`` (:mod:`shared.audit`): ``objekt`` ``tolk``, ``id-kort`` or
+``klage``, the record's own id (the card number for a card) and, as ``person_ref``, the interpreter's
+pseudonymous ``tolk_ref`` (the reference events carry), never a name or an identity number. A change's entries are
+in its transaction; a read commits its entries before the data is answered; a PATCH or import row that changes
+nothing is ``sammenlign``. A card verification (no token) is logged as the caller ``offentlig`` with the purpose
+:data:`PUBLIC_PURPOSE`, one entry per request for a card that exists: bounded by the public rate limit. The public
+*search* is not logged: see :mod:`tolkeregister.public`."""
 
 from __future__ import annotations
 
@@ -9,7 +19,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import errors
+from shared import audit, errors
 from shared.db import Conflict, UnitOfWork
 from shared.events import tolkeregister as ev
 from shared.geo import fylke_for
@@ -24,6 +34,7 @@ from tolkeregister.models import (
     Tolk,
     TolkSprak,
     TolkStatus,
+    revisjonslogg,
 )
 from tolkeregister.schemas import (
     AutorisasjonInn,
@@ -40,6 +51,22 @@ from tolkeregister.schemas import (
 )
 
 CONTACT_FIELDS = ("navn", "kommunenummer", "adresse", "telefon", "epost")
+PUBLIC_PURPOSE = "verifisering"
+"""Why the public verifies an ID card, in the audit log."""
+
+
+async def log_tolk(session: AsyncSession, actor: audit.Actor, handling: audit.Handling, tolker: list[Tolk]) -> None:
+    """An audit-log entry per interpreter in ``session``'s transaction: id and tolk_ref, never person data."""
+    await audit.record(session, revisjonslogg, actor, handling, [(t.id, t.tolk_ref) for t in tolker], objekt="tolk")
+
+
+async def _log_about(session: AsyncSession, actor: audit.Actor, handling: audit.Handling, objekt: str,
+                     records: list[tuple[str, str]]) -> None:
+    """Entries for an interpreter's ID cards or complaints: (record id, the interpreter's id) each."""
+    refs = dict((await session.execute(select(Tolk.id, Tolk.tolk_ref).where(
+        Tolk.id.in_({tolk_id for _, tolk_id in records})))).all()) if records else {}
+    await audit.record(session, revisjonslogg, actor, handling, [(r, refs.get(t)) for r, t in records],
+                       objekt=objekt)
 
 
 def tolk_ref(key: str, tolk_id: str) -> str:
@@ -60,11 +87,23 @@ async def get(*, session: AsyncSession, tolk_id: str) -> Tolk:
     return tolk
 
 
-async def get_all(*, session: AsyncSession, limit: int, after: str | None) -> list[Tolk]:
+async def read(*, session: AsyncSession, tolk_id: str, actor: audit.Actor) -> Tolk:
+    """:func:`get`, with the read in the audit log (committed before the interpreter is answered)."""
+    tolk = await get(session=session, tolk_id=tolk_id)
+    await log_tolk(session, actor, "les", [tolk])
+    await session.commit()
+    return tolk
+
+
+async def get_all(*, session: AsyncSession, limit: int, after: str | None, actor: audit.Actor) -> list[Tolk]:
+    """A page of interpreters; each one answered is an audit-log entry."""
     query = select(Tolk).order_by(Tolk.id).limit(limit)
     if after:
         query = query.where(Tolk.id > after)
-    return list((await session.execute(query)).scalars())
+    found = list((await session.execute(query)).scalars())
+    await log_tolk(session, actor, "les", found)
+    await session.commit()
+    return found
 
 
 def _languages(ordning: rules.Ordning, languages: list[SprakInn]) -> list[TolkSprak]:
@@ -109,7 +148,8 @@ async def _refuse_clash(session: AsyncSession, data: TolkCreate) -> None:
         raise errors.Conflict(f"{what} tilhører allerede en tolk i registeret.", slug="tolk-finnes", tolk_id=found.id)
 
 
-async def create(*, uow: UnitOfWork, data: TolkCreate, ordning: rules.Ordning, pseudonym_key: str) -> Tolk:
+async def create(*, uow: UnitOfWork, data: TolkCreate, ordning: rules.Ordning, pseudonym_key: str,
+                 actor: audit.Actor) -> Tolk:
     try:
         async with uow:
             await _refuse_clash(uow.session, data)
@@ -121,6 +161,7 @@ async def create(*, uow: UnitOfWork, data: TolkCreate, ordning: rules.Ordning, p
             uow.session.add(TolkStatus(tolk_id=tolk.id, status="aktiv", dato=tolk.oppfort_dato, arsak="Oppført"))
             await uow.session.flush()
             uow.publish(register_event(tolk))
+            await log_tolk(uow.session, actor, "opprett", [tolk])
     except Conflict:
         async with uow.db.sessions() as session:
             await _refuse_clash(session, data)
@@ -168,7 +209,8 @@ def _evidence_key(evidence: list) -> tuple:
     return tuple(sorted((b["type"], str(b["dato"]), b.get("referanse") or "") for b in evidence))
 
 
-async def update(*, uow: UnitOfWork, tolk_id: str, data: TolkPatch, ordning: rules.Ordning) -> Tolk:
+async def update(*, uow: UnitOfWork, tolk_id: str, data: TolkPatch, ordning: rules.Ordning,
+                 actor: audit.Actor) -> Tolk:
     async with uow:
         tolk = await get(session=uow.session, tolk_id=tolk_id)
         try:
@@ -180,17 +222,18 @@ async def update(*, uow: UnitOfWork, tolk_id: str, data: TolkPatch, ordning: rul
             await uow.session.flush()
         if fact_changed:
             uow.publish(register_event(tolk))
+        await log_tolk(uow.session, actor, "endre" if changed else "sammenlign", [tolk])
     return tolk
 
 
-async def change_status(*, uow: UnitOfWork, tolk_id: str, data: StatusEndring) -> Tolk:
+async def change_status(*, uow: UnitOfWork, tolk_id: str, data: StatusEndring, actor: audit.Actor) -> Tolk:
     async with uow:
         tolk = await get(session=uow.session, tolk_id=tolk_id)
-        await _set_status(uow, tolk, rules.StatusChange(data.status, data.dato, data.arsak))
+        await _set_status(uow, tolk, rules.StatusChange(data.status, data.dato, data.arsak), actor)
     return tolk
 
 
-async def _set_status(uow: UnitOfWork, tolk: Tolk, change: rules.StatusChange) -> None:
+async def _set_status(uow: UnitOfWork, tolk: Tolk, change: rules.StatusChange, actor: audit.Actor) -> None:
     try:
         rules.check_status_change(tolk.status, tolk.status_dato, tolk.oppfort_dato, change)
     except rules.RuleViolation as exc:
@@ -200,6 +243,7 @@ async def _set_status(uow: UnitOfWork, tolk: Tolk, change: rules.StatusChange) -
     await uow.session.flush()
     if register_event(tolk) != before:
         uow.publish(register_event(tolk))
+    await log_tolk(uow.session, actor, "endre", [tolk])
 
 
 def apply_status(tolk: Tolk, change: rules.StatusChange) -> TolkStatus:
@@ -210,7 +254,7 @@ def apply_status(tolk: Tolk, change: rules.StatusChange) -> TolkStatus:
 
 
 # --- ID cards ------------------------------------------------------------------------------------------------
-async def issue_card(*, uow: UnitOfWork, tolk_id: str, data: IdKortInn) -> IdKort:
+async def issue_card(*, uow: UnitOfWork, tolk_id: str, data: IdKortInn, actor: audit.Actor) -> IdKort:
     async with uow:
         tolk = await get(session=uow.session, tolk_id=tolk_id)
         if tolk.status != "aktiv":
@@ -220,10 +264,12 @@ async def issue_card(*, uow: UnitOfWork, tolk_id: str, data: IdKortInn) -> IdKor
         card = IdKort(tolk_id=tolk.id, **data.model_dump())
         uow.session.add(card)
         await keyfigures.publish_changes(uow, card.utstedt)
+        await audit.record(uow.session, revisjonslogg, actor, "opprett", [(card.kortnummer, tolk.tolk_ref)],
+                           objekt="id-kort")
     return card
 
 
-async def revoke_card(*, uow: UnitOfWork, kortnummer: str, data: IdKortTilbakekall) -> IdKort:
+async def revoke_card(*, uow: UnitOfWork, kortnummer: str, data: IdKortTilbakekall, actor: audit.Actor) -> IdKort:
     async with uow:
         card = await uow.session.get(IdKort, kortnummer)
         if card is None:
@@ -234,31 +280,40 @@ async def revoke_card(*, uow: UnitOfWork, kortnummer: str, data: IdKortTilbakeka
             raise errors.Invalid.field("dato", "Et kort kan ikke tilbakekalles før det er utstedt.")
         card.tilbakekalt, card.tilbakekalt_arsak = data.dato, data.arsak
         await keyfigures.publish_changes(uow, data.dato)
+        await _log_about(uow.session, actor, "endre", "id-kort", [(card.kortnummer, card.tolk_id)])
     return card
 
 
-async def verify_card(*, session: AsyncSession, kortnummer: str, on: date) -> tuple[bool, list[TolkSprak]]:
-    """Whether the card is valid ``on`` the day, and the languages it shows (none when it is not valid)."""
+async def verify_card(*, session: AsyncSession, kortnummer: str, on: date,
+                      actor: audit.Actor) -> tuple[bool, list[TolkSprak]]:
+    """Whether the card is valid ``on`` the day, and the languages it shows (none when it is not valid). A card
+    that exists is read: an audit-log entry, committed before the answer."""
     card = await session.get(IdKort, kortnummer)
     if card is None:
         return False, []
     tolk = await session.get(Tolk, card.tolk_id)
     valid = rules.card_valid(on=on, issued=card.utstedt, expires=card.utloper, revoked=card.tilbakekalt,
                              interpreter_status=tolk.status)
-    return valid, (list(tolk.sprak) if valid else [])
+    languages = list(tolk.sprak) if valid else []
+    await audit.record(session, revisjonslogg, actor, "les", [(card.kortnummer, tolk.tolk_ref)], objekt="id-kort")
+    await session.commit()
+    return valid, languages
 
 
 # --- complaints ----------------------------------------------------------------------------------------------
-async def receive_complaint(*, uow: UnitOfWork, tolk_id: str, data: KlageInn) -> Klage:
+async def receive_complaint(*, uow: UnitOfWork, tolk_id: str, data: KlageInn, actor: audit.Actor) -> Klage:
     async with uow:
         tolk = await get(session=uow.session, tolk_id=tolk_id)
         complaint = Klage(tolk_id=tolk.id, **data.model_dump())
         uow.session.add(complaint)
         await keyfigures.publish_changes(uow, complaint.mottatt)
+        await uow.session.flush()  # the complaint gets its id
+        await audit.record(uow.session, revisjonslogg, actor, "opprett", [(complaint.id, tolk.tolk_ref)],
+                           objekt="klage")
     return complaint
 
 
-async def decide_complaint(*, uow: UnitOfWork, klage_id: str, data: KlageAvgjorelse) -> Klage:
+async def decide_complaint(*, uow: UnitOfWork, klage_id: str, data: KlageAvgjorelse, actor: audit.Actor) -> Klage:
     """Record the decision; a suspension or removal changes the interpreter's status in the same transaction."""
     async with uow:
         complaint = await uow.session.get(Klage, klage_id)
@@ -273,15 +328,20 @@ async def decide_complaint(*, uow: UnitOfWork, klage_id: str, data: KlageAvgjore
         if status is not None:
             tolk = await get(session=uow.session, tolk_id=complaint.tolk_id)
             if tolk.status != status:
-                await _set_status(uow, tolk, rules.StatusChange(status, data.avgjort, "Vedtak i klagesak"))
+                await _set_status(uow, tolk, rules.StatusChange(status, data.avgjort, "Vedtak i klagesak"), actor)
         await keyfigures.publish_changes(uow, data.avgjort)
+        await _log_about(uow.session, actor, "endre", "klage", [(complaint.id, complaint.tolk_id)])
     return complaint
 
 
-async def get_complaints(*, session: AsyncSession, tolk_id: str) -> list[Klage]:
-    await get(session=session, tolk_id=tolk_id)
+async def get_complaints(*, session: AsyncSession, tolk_id: str, actor: audit.Actor) -> list[Klage]:
+    """The complaints about an interpreter; each one answered is an audit-log entry."""
+    tolk = await get(session=session, tolk_id=tolk_id)
     query = select(Klage).where(Klage.tolk_id == tolk_id).order_by(Klage.mottatt)
-    return list((await session.execute(query)).scalars())
+    found = list((await session.execute(query)).scalars())
+    await audit.record(session, revisjonslogg, actor, "les", [(k.id, tolk.tolk_ref) for k in found], objekt="klage")
+    await session.commit()
+    return found
 
 
 # --- state agencies (SP11) -----------------------------------------------------------------------------------

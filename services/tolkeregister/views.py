@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from shared import errors
+from shared import audit, errors
 from shared.app import SessionDep, SettingsDep, UowDep
 from shared.auth import Principal, require_scope
 from shared.bulk_import import ImportRapport, format_of, stopped_problem
@@ -22,6 +22,7 @@ from shared.events.registry import REGISTRY, topic_for
 from shared.measure_schemas import MaalVerdi
 from shared.problems import PROBLEM_RESPONSES, Problem
 from tolkeregister import importer, keyfigures, measures, public, rules, service
+from tolkeregister.models import revisjonslogg
 from tolkeregister.schemas import (
     KORT,
     SPRAK,
@@ -115,41 +116,49 @@ tolker = APIRouter(tags=["tolker"])
              description="Kategorien per språk og tolkens høyeste kategori utledes av bevisene etter "
              "kategoriordningen; de kan ikke skrives inn.",
              responses={409: {"description": "Fødselsnummeret eller ekstern id tilhører en annen tolk"}})
-async def create_tolk(body: TolkCreate, uow: UowDep, settings: SettingsDep, principal: Writer,
-                      response: Response) -> TolkRead:
-    tolk = await service.create(uow=uow, data=body, ordning=_ordning(settings), pseudonym_key=_key(settings))
+async def create_tolk(body: TolkCreate, uow: UowDep, settings: SettingsDep, principal: Writer, request: Request,
+                      response: Response, formal: audit.Formal = None) -> TolkRead:
+    tolk = await service.create(uow=uow, data=body, ordning=_ordning(settings), pseudonym_key=_key(settings),
+                                actor=audit.Actor.of(principal, formal, request))
     response.headers["Location"] = f"/api/v1/tolker/{tolk.id}"
     response.headers["ETag"] = _etag(tolk)
     return _read(tolk)
 
 
 @tolker.get("/tolker", response_model=TolkListe, summary="List tolker (IMDi)")
-async def list_tolker(session: SessionDep, principal: Reader, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                      etter: Annotated[str | None, Query(max_length=36)] = None) -> TolkListe:
-    found = await service.get_all(session=session, limit=limit, after=etter)
+async def list_tolker(session: SessionDep, principal: Reader, request: Request,
+                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                      etter: Annotated[str | None, Query(max_length=36)] = None,
+                      formal: audit.Formal = None) -> TolkListe:
+    found = await service.get_all(session=session, limit=limit, after=etter,
+                                  actor=audit.Actor.of(principal, formal, request))
     return TolkListe(tolker=[_read(t) for t in found], antall=len(found),
                      neste=found[-1].id if len(found) == limit else None)
 
 
 @tolker.get("/tolker/{tolk_id}", response_model=TolkRead, summary="Hent en tolk (IMDi)")
-async def get_tolk(tolk_id: TolkId, session: SessionDep, principal: Reader, response: Response) -> TolkRead:
-    tolk = await service.get(session=session, tolk_id=tolk_id)
+async def get_tolk(tolk_id: TolkId, session: SessionDep, principal: Reader, request: Request, response: Response,
+                   formal: audit.Formal = None) -> TolkRead:
+    tolk = await service.read(session=session, tolk_id=tolk_id, actor=audit.Actor.of(principal, formal, request))
     response.headers["ETag"] = _etag(tolk)
     return _read(tolk)
 
 
 @tolker.patch("/tolker/{tolk_id}", response_model=TolkRead, summary="Korriger kontakt, bosted eller språk")
 async def patch_tolk(tolk_id: TolkId, body: TolkPatch, uow: UowDep, settings: SettingsDep, principal: Writer,
-                     response: Response) -> TolkRead:
-    tolk = await service.update(uow=uow, tolk_id=tolk_id, data=body, ordning=_ordning(settings))
+                     request: Request, response: Response, formal: audit.Formal = None) -> TolkRead:
+    tolk = await service.update(uow=uow, tolk_id=tolk_id, data=body, ordning=_ordning(settings),
+                                actor=audit.Actor.of(principal, formal, request))
     response.headers["ETag"] = _etag(tolk)
     return _read(tolk)
 
 
 @tolker.post("/tolker/{tolk_id}/status", response_model=TolkRead, summary="Suspender, gjeninnsett eller avregistrer",
              description="aktiv ⇄ suspendert; begge → avregistrert, som er endelig. Dato og årsak kreves.")
-async def change_status(tolk_id: TolkId, body: StatusEndring, uow: UowDep, principal: Writer) -> TolkRead:
-    return _read(await service.change_status(uow=uow, tolk_id=tolk_id, data=body))
+async def change_status(tolk_id: TolkId, body: StatusEndring, uow: UowDep, principal: Writer, request: Request,
+                        formal: audit.Formal = None) -> TolkRead:
+    return _read(await service.change_status(uow=uow, tolk_id=tolk_id, data=body,
+                                             actor=audit.Actor.of(principal, formal, request)))
 
 
 @tolker.get("/kategoriordning", summary="Kategoriordningen i bruk (kategorier, bevis, de tre høyeste)",
@@ -173,11 +182,14 @@ async def category_scheme(settings: SettingsDep, principal: Reader) -> dict:
                               "ekstern_id,fodselsnummer,navn,kjonn,kommunenummer,oppfort_dato,sprak\n"
                               "NTR-1,41017510078,Amina Hassan,K,1201,2016-03-01,so=statsautorisasjon:2015-06-01\n"}}}},
              responses={415: {"description": "Ukjent innholdstype"}})
-async def import_tolker(request: Request, settings: SettingsDep, principal: Writer) -> ImportRapport:
+async def import_tolker(request: Request, settings: SettingsDep, principal: Writer,
+                        formal: audit.Formal = None) -> ImportRapport:
     fmt = format_of(request.headers.get("content-type", ""))
+    actor = audit.Actor.of(principal, formal, request, default_purpose=audit.SYSTEM_IMPORT)
     try:
         return await importer.run(db=request.app.state.db, body=request.stream(), fmt=fmt, ordning=_ordning(settings),
-                                  pseudonym_key=_key(settings), on_commit=request.app.state.relay.notify)
+                                  pseudonym_key=_key(settings), actor=actor,
+                                  on_commit=request.app.state.relay.notify)
     except importer.ImportStopped as stopped:
         raise stopped_problem(stopped) from stopped
 
@@ -188,15 +200,19 @@ kort = APIRouter(tags=["ID-kort"])
 
 @kort.post("/tolker/{tolk_id}/id-kort", status_code=201, response_model=IdKortUt, summary="Utsted ID-kort",
            responses={409: {"description": "Kortnummeret er brukt"}})
-async def issue_card(tolk_id: TolkId, body: IdKortInn, uow: UowDep, principal: Writer) -> IdKortUt:
-    return IdKortUt.model_validate(await service.issue_card(uow=uow, tolk_id=tolk_id, data=body))
+async def issue_card(tolk_id: TolkId, body: IdKortInn, uow: UowDep, principal: Writer, request: Request,
+                     formal: audit.Formal = None) -> IdKortUt:
+    return IdKortUt.model_validate(await service.issue_card(uow=uow, tolk_id=tolk_id, data=body,
+                                                            actor=audit.Actor.of(principal, formal, request)))
 
 
 @kort.post("/id-kort/{kortnummer}/tilbakekall", response_model=IdKortUt, summary="Tilbakekall ID-kort",
            responses={409: {"description": "Allerede tilbakekalt"}})
 async def revoke_card(kortnummer: Annotated[str, Path(pattern=KORT, examples=["NTR2017000123"])],
-                      body: IdKortTilbakekall, uow: UowDep, principal: Writer) -> IdKortUt:
-    return IdKortUt.model_validate(await service.revoke_card(uow=uow, kortnummer=kortnummer, data=body))
+                      body: IdKortTilbakekall, uow: UowDep, principal: Writer, request: Request,
+                      formal: audit.Formal = None) -> IdKortUt:
+    return IdKortUt.model_validate(await service.revoke_card(uow=uow, kortnummer=kortnummer, data=body,
+                                                             actor=audit.Actor.of(principal, formal, request)))
 
 
 # --- complaints ----------------------------------------------------------------------------------------------
@@ -204,21 +220,26 @@ klager = APIRouter(tags=["klager"])
 
 
 @klager.post("/tolker/{tolk_id}/klager", status_code=201, response_model=KlageUt, summary="Registrer en klage")
-async def receive_complaint(tolk_id: TolkId, body: KlageInn, uow: UowDep, principal: Writer) -> KlageUt:
-    return KlageUt.model_validate(await service.receive_complaint(uow=uow, tolk_id=tolk_id, data=body))
+async def receive_complaint(tolk_id: TolkId, body: KlageInn, uow: UowDep, principal: Writer, request: Request,
+                            formal: audit.Formal = None) -> KlageUt:
+    return KlageUt.model_validate(await service.receive_complaint(uow=uow, tolk_id=tolk_id, data=body,
+                                                                  actor=audit.Actor.of(principal, formal, request)))
 
 
 @klager.get("/tolker/{tolk_id}/klager", response_model=list[KlageUt], summary="Klager på en tolk (IMDi)")
-async def list_complaints(tolk_id: TolkId, session: SessionDep, principal: Reader) -> list[KlageUt]:
-    return [KlageUt.model_validate(k) for k in await service.get_complaints(session=session, tolk_id=tolk_id)]
+async def list_complaints(tolk_id: TolkId, session: SessionDep, principal: Reader, request: Request,
+                          formal: audit.Formal = None) -> list[KlageUt]:
+    return [KlageUt.model_validate(k) for k in await service.get_complaints(
+        session=session, tolk_id=tolk_id, actor=audit.Actor.of(principal, formal, request))]
 
 
 @klager.post("/klager/{klage_id}/avgjorelse", response_model=KlageUt, summary="Avgjør en klage",
              description="Konsekvensen suspensjon eller avregistrering endrer tolkens status fra avgjørelsens dato.",
              responses={409: {"description": "Allerede avgjort"}})
 async def decide_complaint(klage_id: Annotated[str, Path(max_length=36)], body: KlageAvgjorelse, uow: UowDep,
-                           principal: Writer) -> KlageUt:
-    return KlageUt.model_validate(await service.decide_complaint(uow=uow, klage_id=klage_id, data=body))
+                           principal: Writer, request: Request, formal: audit.Formal = None) -> KlageUt:
+    return KlageUt.model_validate(await service.decide_complaint(uow=uow, klage_id=klage_id, data=body,
+                                                                 actor=audit.Actor.of(principal, formal, request)))
 
 
 # --- state agencies' guidelines (SP11) -----------------------------------------------------------------------
@@ -299,6 +320,8 @@ async def rate_limited(request: Request) -> None:
 
 
 Public = Depends(rate_limited)
+PUBLIC_CALLER = Principal(subject="offentlig", scopes=frozenset({"offentlig"}))
+"""Who a public route's caller is in the audit log: anonymous (no token; its address is not kept)."""
 
 
 @offentlig.get("/tolker", response_model=Sokeresultat, dependencies=[Public],
@@ -322,8 +345,10 @@ async def search(session: SessionDep,
                summary="Verifiser et ID-kort (åpent, uten token)",
                description="Om kortet er gyldig i dag, og hvilke språk og kategorier det viser. Ikke noe annet.")
 async def verify_card(kortnummer: Annotated[str, Path(pattern=KORT, examples=["NTR2017000123"])],
-                      session: SessionDep) -> IdKortVerifisering:
-    valid, languages = await service.verify_card(session=session, kortnummer=kortnummer, on=today_oslo())
+                      session: SessionDep, request: Request) -> IdKortVerifisering:
+    actor = audit.Actor.of(PUBLIC_CALLER, None, request, default_purpose=service.PUBLIC_PURPOSE)
+    valid, languages = await service.verify_card(session=session, kortnummer=kortnummer, on=today_oslo(),
+                                                 actor=actor)
     return IdKortVerifisering(kortnummer=kortnummer, gyldig=valid, sprak=public.languages(languages))
 
 
@@ -334,3 +359,4 @@ router.include_router(etater)
 router.include_router(r10)
 router.include_router(maal)
 router.include_router(offentlig)
+router.include_router(audit.router(revisjonslogg))

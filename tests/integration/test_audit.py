@@ -1,9 +1,13 @@
 """bosetting's audit log (revisjonslogg) on SQLite and PostgreSQL: every read and change of a case leaves exactly
 one entry with who, in which role, what, through which route and why; a change that fails leaves none; the log
-holds no personal data in the clear; no route and no SQL statement can change or delete an entry."""
+holds no personal data in the clear; no route and no SQL statement can change or delete an entry.
+
+The helpers here (:class:`Log`, :func:`assert_append_only`, :func:`assert_read_only_route`,
+:func:`failing_commit`) serve kvalifisering's and tolkeregister's logs too (``test_audit_*.py``)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -46,6 +50,63 @@ class Log:
         entries = await self.all()
         fresh, self.seen = entries[self.seen:], len(entries)
         return fresh
+
+
+async def assert_append_only(client, backend: str) -> None:
+    """UPDATE and DELETE (and on PostgreSQL TRUNCATE) of the service's log fail in the database itself."""
+    async with client.app.state.db.engine.connect() as conn:
+        statements = ["UPDATE revisjonslogg SET formal = 'x'", "DELETE FROM revisjonslogg"]
+        for statement in statements + (["TRUNCATE revisjonslogg"] if backend == "postgresql" else []):
+            with pytest.raises(Exception, match="revisjonsloggen kan ikke endres"):
+                await conn.execute(text(statement))
+            await conn.rollback()
+
+
+async def assert_read_only_route(client, token, forbidden: dict) -> None:
+    """The log's only route is GET, for scope ``imdi:revisjon.read`` only (``forbidden``: a token of the service's
+    own without it)."""
+    paths = client.app.openapi()["paths"]  # every route the app serves (FastAPI includes routers lazily)
+    assert [(m.upper(), p) for p, ops in paths.items() for m in ops if "revisjon" in p] == [
+        ("GET", "/api/v1/revisjonslogg")]
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        r = await client.request(method, "/api/v1/revisjonslogg", headers=bearer(token(SCOPE)), json={})
+        assert is_problem(r, 405), (method, r.status_code)
+    assert (await client.get("/api/v1/revisjonslogg", headers=bearer(token(SCOPE)))).status_code == 200
+    assert is_problem(await client.get("/api/v1/revisjonslogg", headers=forbidden), 403)
+    assert is_problem(await client.get("/api/v1/revisjonslogg", headers=bearer(token(SCOPE, kommune="0301"))), 403)
+    assert is_problem(await client.get("/api/v1/revisjonslogg"), 401)
+
+
+@contextlib.asynccontextmanager
+async def failing_commit(client, backend: str):
+    """Every commit that writes an event fails at its outbox insert, the last statement before COMMIT: whatever
+    the change wrote before it, its audit entries included, must roll back with it."""
+    message = "testen stopper utboksen"
+    if backend == "postgresql":
+        ddl = ["CREATE FUNCTION test_no_outbox() RETURNS trigger LANGUAGE plpgsql AS "
+               f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$",
+               "CREATE TRIGGER test_no_outbox BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION test_no_outbox()"]
+        undo = ["DROP TRIGGER test_no_outbox ON outbox", "DROP FUNCTION test_no_outbox()"]
+    else:
+        ddl = [f"CREATE TRIGGER test_no_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, '{message}'); END"]
+        undo = ["DROP TRIGGER test_no_outbox"]
+    async with client.app.state.db.engine.begin() as conn:
+        for statement in ddl:
+            await conn.execute(text(statement))
+    try:
+        yield
+    finally:
+        async with client.app.state.db.engine.begin() as conn:
+            for statement in undo:
+                await conn.execute(text(statement))
+
+
+async def attempt(request) -> int | None:
+    """The status of a request that may fail inside the app (the test client re-raises a server error)."""
+    try:
+        return (await request).status_code
+    except Exception:  # noqa: BLE001 - the failing commit surfaces as the app's own exception
+        return None
 
 
 def _only(entries: list[dict], handling: str, sak: dict, formal: str, rute: str, rolle: str = "imdi:bosetting.write",
@@ -159,28 +220,12 @@ async def test_the_log_holds_no_personal_data_and_cannot_be_changed(bos, write, 
     assert not [v for v in ("Audunsen", "201698765432", "01019010127", "1990-01-01") if v in dumped]
 
     # append-only in the database itself, for any client of it
-    async with bos.app.state.db.engine.connect() as conn:
-        for statement in ("UPDATE revisjonslogg SET formal = 'x'", "DELETE FROM revisjonslogg"):
-            with pytest.raises(Exception, match="revisjonsloggen kan ikke endres"):
-                await conn.execute(text(statement))
-            await conn.rollback()
-        if backend == "postgresql":
-            with pytest.raises(Exception, match="revisjonsloggen kan ikke endres"):
-                await conn.execute(text("TRUNCATE revisjonslogg"))
-            await conn.rollback()
+    await assert_append_only(bos, backend)
     assert len(await Log(bos, auditor).all()) == 3
 
 
 async def test_no_route_writes_the_log_and_only_its_scope_reads_it(bos, write, token):
-    paths = bos.app.openapi()["paths"]  # every route the app serves (FastAPI includes routers lazily)
-    assert [(m.upper(), p) for p, ops in paths.items() for m in ops if "revisjon" in p] == [
-        ("GET", "/api/v1/revisjonslogg")]
-    for method in ("POST", "PUT", "PATCH", "DELETE"):
-        r = await bos.request(method, "/api/v1/revisjonslogg", headers=bearer(token(SCOPE)), json={})
-        assert is_problem(r, 405), (method, r.status_code)
-    assert is_problem(await bos.get("/api/v1/revisjonslogg", headers=write), 403)
-    assert is_problem(await bos.get("/api/v1/revisjonslogg", headers=bearer(token(SCOPE, kommune="0301"))), 403)
-    assert is_problem(await bos.get("/api/v1/revisjonslogg"), 401)
+    await assert_read_only_route(bos, token, write)
 
 
 async def test_a_purpose_is_a_code_not_free_text(bos, write):

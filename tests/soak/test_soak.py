@@ -1,7 +1,10 @@
 """The soak (``make soak``): all five services as processes on PostgreSQL under a steady mixed load for
-``IMDI_SOAK_SECONDS`` (default 600): imports, SP and overview reads, report lists, the other services' reads.
-No request may fail, no service's memory may grow steadily, and at the end the checker equals rapportering.
-The figures are written to ``soak-result.json`` in the test's directory and printed."""
+``IMDI_SOAK_SECONDS`` (default 600): bosetting imports, SP and overview reads, report lists, the other services'
+reads, interpreters registered (API and small imports) and the public interpreter search from several client
+addresses within its rate limit (:mod:`tests.soak.interpreters`). No request may fail, no service's memory may
+grow steadily, and at the end the checker equals rapportering, the public search counts every interpreter
+registered, and tolkeregister's audit log holds each registration and read once (and no public caller). The
+figures are written to ``soak-result.json`` in the test's directory and printed."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import httpx
 import pytest
 
 from tests.faults.harness import Load, System, settle, synth_rows
+from tests.soak.interpreters import CLIENTS, PublicSearch, Registrations, active_interpreters, audit_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.soak]
 SECONDS = float(os.environ.get("IMDI_SOAK_SECONDS", "600"))
@@ -81,22 +85,32 @@ def test_soak(tmp_path, pg):
         pace = SECONDS / max(1, len(rows) // 20 + len(corrections) // 20)
         load = Load(system, rows, corrections, chunk=20, pause=max(0.0, pace - 0.05))
         readers = Readers(system)
-        load.start()
-        readers.start()
+        registrations = Registrations(system)
+        searches = [PublicSearch(system, address, offset=i) for i, address in enumerate(CLIENTS)]
+        for thread in (load, readers, registrations, *searches):
+            thread.start()
         memory: dict[str, list[float]] = {n: [] for n in NAMES}
         started = time.monotonic()
         while time.monotonic() - started < SECONDS:
             for n in NAMES:
                 memory[n].append(_rss_mib(system.instances[n].proc.pid))
             time.sleep(SAMPLE_SECONDS)
-        readers.stop_flag.set()
+        for thread in (readers, registrations, *searches):
+            thread.stop_flag.set()
         load.finish(timeout=600)
-        readers.join(30)
+        for thread in (readers, registrations, *searches):
+            thread.join(30)
         settle(system, timeout=300)
+        search_statuses = sum((s.statuses for s in searches), Counter())
         result = {
             "seconds": round(time.monotonic() - started), "import_chunks": load.sent, "rows": len(rows),
             "corrections": len(corrections), "import_retries": load.retries,
             "reads": dict((str(k), v) for k, v in readers.statuses.items()),
+            "public_search": {"clients": len(searches), "answers": {str(k): v for k, v in search_statuses.items()}},
+            "interpreters": {"registered": registrations.registered, "imported": registrations.imported,
+                             "answers": {str(k): v for k, v in registrations.statuses.items()},
+                             "read": registrations.read, "active_at_end": active_interpreters(system),
+                             "audit_entries": audit_counts(system)},
             "rss_mib": {n: {"start": round(s[0]), "after_warmup": round(statistics.median(
                 s[len(s) // 4: len(s) // 4 + 3])), "max": round(max(s)), "end": round(s[-1]),
                 "growth": round(_growth(s), 3)} for n, s in memory.items()},
@@ -104,6 +118,11 @@ def test_soak(tmp_path, pg):
         (tmp_path / "soak-result.json").write_text(json.dumps(result, indent=2))
         print(json.dumps(result, indent=2))
         assert not readers.failures, readers.failures[:5]
+        failures = registrations.failures + [f for s in searches for f in s.failures]
+        assert not failures, failures[:5]
+        assert result["interpreters"]["active_at_end"] == registrations.registered + registrations.imported
+        assert result["interpreters"]["audit_entries"] == {  # one entry each, none lost under load, none public
+            "opprett": registrations.registered + registrations.imported, "les": registrations.read, "offentlig": 0}
         assert all(r["growth"] < 0.15 for r in result["rss_mib"].values()), result["rss_mib"]
     finally:
         system.stop()
