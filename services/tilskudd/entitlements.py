@@ -6,6 +6,12 @@ corrected settlement) replaces them, an older one changes nothing, and the idemp
 (``sak-registrert``, ``sak-endret``, ``sak-avsluttet``, ``person-bosatt``) feed the forecast of settlements still
 to come. Each batch republishes the figures of posts 60 and 61 from the earliest month it touched, in the same
 transaction (the outbox rows are written with the batch).
+
+**The audit log.** A settled person's entitlements are about that person, though keyed by the pseudonymous
+``person_ref`` only: each read (:func:`read`), each change by IMDi (:func:`set_special`, ``endre``, or
+``sammenlign`` when the flag was already so) and each (re)computation from a settlement event (``opprett`` or
+``endre`` by :data:`SETTLEMENT`, the service itself) is an entry in ``revisjonslogg`` (:mod:`shared.audit`) in the
+same transaction, with ``objekt`` ``rettigheter`` and the ``person_ref`` as its id.
 """
 
 from __future__ import annotations
@@ -16,17 +22,21 @@ from datetime import date
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import errors
+from shared import audit, errors
 from shared.consumer import Received
 from shared.db import UnitOfWork
 from shared.events import schemas as ev
 from shared.events import tilskudd as tev
 from shared.events.registry import topic_for
 from tilskudd import figures, frame, rules
-from tilskudd.models import bosatt, ko, kommunevedtak, ramme, rettighet
+from tilskudd.models import bosatt, ko, kommunevedtak, ramme, rettighet, revisjonslogg
 from tilskudd.service import Writer, ensure_frame, lock_post
 
 POSTS = [f"{rules.KAPITTEL}.{rules.POST_IT}", f"{rules.KAPITTEL}.{rules.POST_EM}"]
+OBJEKT = "rettigheter"
+SETTLEMENT = audit.Actor(hvem="tilskudd", rolle="system", rute=f"hendelse {ev.PERSON_BOSATT_V1.type}",
+                         formal="bosetting")
+"""Who computes a person's entitlements from a settlement event: the service itself."""
 
 
 def _newer(item: Received, row) -> bool:
@@ -119,6 +129,8 @@ async def settle(session: AsyncSession, outbox: _Outbox, item: Received) -> list
         await session.execute(insert(bosatt).values(person_ref=d.person_ref, **values))
     else:
         await session.execute(update(bosatt).where(bosatt.c.person_ref == d.person_ref).values(**values))
+    await audit.record(session, revisjonslogg, SETTLEMENT, "opprett" if row is None else "endre",
+                       [(d.person_ref, d.person_ref)], objekt=OBJEKT)
     old = await _replace(session, d.person_ref)
     new = rules.entitlements(bosettingsdato=d.bosettingsdato, tilskuddsgruppe=d.tilskuddsgruppe,
                              enslig_mindrearig=d.enslig_mindrearig, fodselsar=d.fodselsar, rates_for=frame.rates)
@@ -158,7 +170,7 @@ async def write_entitlements(session: AsyncSession, outbox: UnitOfWork, *, perso
                                    belop_ore=e.belop_ore, sats_ar=e.sats_ar) for e in entitlements]))
 
 
-async def set_special(*, uow: UnitOfWork, person_ref: str, special: bool) -> dict:
+async def set_special(*, uow: UnitOfWork, person_ref: str, special: bool, actor: audit.Actor) -> dict:
     """IMDi marks a settled person's integreringstilskudd as paid under the special criterion of section 4.1
     (settled from reception without an asylum-based permit, resettlement or collective protection)."""
     async with Writer(uow):
@@ -180,7 +192,20 @@ async def set_special(*, uow: UnitOfWork, person_ref: str, special: bool) -> dic
             for year in sorted({e["ar"] for e in current}):
                 since = min(e["utbetalingsdato"] for e in current if e["ar"] == year)
                 await figures.publish(session, uow.publish, year, [POSTS[0]], since)
+        changed = row["saerskilt_kriterium"] != special
+        await audit.record(session, revisjonslogg, actor, "endre" if changed else "sammenlign",
+                           [(person_ref, person_ref)], objekt=OBJEKT)
     return {**dict(row), "saerskilt_kriterium": special}
+
+
+async def read(*, session: AsyncSession, person_ref: str, actor: audit.Actor) -> list[dict]:
+    """A person's entitlements, with the read in the audit log (committed before they are answered)."""
+    rows = await entitlements_of(session, person_ref)
+    if not rows:
+        raise errors.NotFound("Ingen rettigheter er registrert for personen.")
+    await audit.record(session, revisjonslogg, actor, "les", [(person_ref, person_ref)], objekt=OBJEKT)
+    await session.commit()
+    return rows
 
 
 async def entitlements_of(session: AsyncSession, person_ref: str) -> list[dict]:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from shared.audit import audit_table
 from shared.types import UtcDateTime
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -148,3 +149,8 @@ ko = Table(
     Column("lukket", Date, nullable=True),
     Index("ix_ko_vedtaksdato", "vedtaksdato"),
 )
+
+
+revisjonslogg = audit_table(metadata)
+"""Reads and changes of a settled person's entitlements (who, what, when, why): append-only, see :mod:`shared.audit`.
+The entitlements are keyed by the pseudonymous ``person_ref`` only, but they are still about a person."""

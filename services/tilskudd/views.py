@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from shared import errors
+from shared import audit, errors
 from shared.app import SessionDep, UowDep
 from shared.auth import Principal, require_scope
 from shared.bulk_import import ImportRapport, format_of, stopped_problem
@@ -16,6 +16,7 @@ from shared.dates import today_oslo
 from shared.events.registry import REGISTRY, topic_for
 from shared.problems import PROBLEM_RESPONSES
 from tilskudd import entitlements, excel, figures, frame, importer, service
+from tilskudd.models import revisjonslogg
 from tilskudd.money import NotMoney, kroner, parse_kroner
 from tilskudd.schemas import (
     AnnulleringInn,
@@ -296,11 +297,11 @@ rettigheter = APIRouter(tags=["integreringstilskudd og særskilt tilskudd (EM)"]
                      "ar": 2017, "kapittel": 496, "post": "60", "arstrinn": 1, "belop": "183000.00",
                      "sats_ar": 2017, "kommunenummer": "0301", "utbetalingsdato": "2017-05-02",
                      "saerskilt_kriterium": False}]}}}})
-async def get_entitlements(person_ref: PersonRef, session: SessionDep, principal: Reader) -> list[dict]:
+async def get_entitlements(person_ref: PersonRef, session: SessionDep, principal: Reader, request: Request,
+                           formal: audit.Formal = None) -> list[dict]:
     _imdi_only(principal)
-    rows = await entitlements.entitlements_of(session, person_ref)
-    if not rows:
-        raise errors.NotFound("Ingen rettigheter er registrert for personen.")
+    rows = await entitlements.read(session=session, person_ref=person_ref,
+                                   actor=audit.Actor.of(principal, formal, request))
     return [{"ar": r["ar"], "kapittel": r["kapittel"], "post": r["post"], "arstrinn": r["arstrinn"],
              "belop": kroner(r["belop_ore"]), "sats_ar": r["sats_ar"], "kommunenummer": r["kommunenummer"],
              "utbetalingsdato": r["utbetalingsdato"], "saerskilt_kriterium": r["saerskilt_kriterium"]}
@@ -311,9 +312,11 @@ async def get_entitlements(person_ref: PersonRef, session: SessionDep, principal
                  summary="Marker integreringstilskuddet som utbetalt etter det særskilte kriteriet (avsnitt 4.1)",
                  responses={200: {"content": {"application/json": {"example": {
                      "person_ref": "p-3f2a9c1e0b7d4a6f8e5c2b1a0d9e8f7c", "saerskilt_kriterium": True}}}}})
-async def set_special(person_ref: PersonRef, body: SaerskiltKriteriumInn, uow: UowDep, principal: Writer) -> dict:
+async def set_special(person_ref: PersonRef, body: SaerskiltKriteriumInn, uow: UowDep, principal: Writer,
+                      request: Request, formal: audit.Formal = None) -> dict:
     _imdi_only(principal)
-    row = await entitlements.set_special(uow=uow, person_ref=person_ref, special=body.saerskilt_kriterium)
+    row = await entitlements.set_special(uow=uow, person_ref=person_ref, special=body.saerskilt_kriterium,
+                                         actor=audit.Actor.of(principal, formal, request))
     return {"person_ref": row["person_ref"], "saerskilt_kriterium": row["saerskilt_kriterium"]}
 
 
@@ -322,3 +325,4 @@ router.include_router(budsjett)
 router.include_router(ordninger)
 router.include_router(tilsagn)
 router.include_router(rettigheter)
+router.include_router(audit.router(revisjonslogg))

@@ -102,6 +102,7 @@ ACCESS: dict[str, str] = {
     "tilskudd POST /api/v1/import/utbetalinger": "tilskudd.write",
     "tilskudd GET /api/v1/rettigheter/{person_ref}": "tilskudd.read",
     "tilskudd PUT /api/v1/rettigheter/{person_ref}/saerskilt-kriterium": "tilskudd.write",
+    "tilskudd GET /api/v1/revisjonslogg": "revisjon.read",
     "rapportering GET /api/v1/budsjett": "rapport.intern",
     "rapportering GET /api/v1/styringsmodell/{ar}": "rapport.read",
     "rapportering GET /api/v1/styringsparametere/{sp}/verdi": "rapport.intern",
