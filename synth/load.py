@@ -143,7 +143,7 @@ async def load_tilskudd(client: httpx.AsyncClient, out: Path, section: dict, tok
     created = await put_schemes(client, files["ordninger"], headers, progress)
     return {
         "ordninger": len(created),
-        "avslag": await refuse_applications(client, files["soknader"], created, headers, progress),
+        "avslag": await refuse_applications(client, files["soknader"], headers, progress),
         "tilsagn": await import_file(client, files["tilsagn"], headers, progress, "/api/v1/import/tilsagn"),
         "utbetalinger": await import_file(client, files["utbetalinger"], headers, progress,
                                           "/api/v1/import/utbetalinger"),
@@ -175,21 +175,24 @@ async def put_schemes(client: httpx.AsyncClient, path: Path, headers: dict, prog
     return created
 
 
-async def refuse_applications(client: httpx.AsyncClient, path: Path, schemes: set[str], headers: dict,
-                              progress: Progress) -> int:
-    """Register and refuse the refused applications of the schemes this run created. tilskudd's application API
-    has no external id, so an application cannot be recognised again: a load run again (its schemes exist)
-    registers none. Granted applications come in as the decisions of the import."""
-    rows = [r for r in _rows(path) if r["utfall"] == "avslatt" and r["ordning"] in schemes]
+async def refuse_applications(client: httpx.AsyncClient, path: Path, headers: dict, progress: Progress) -> int:
+    """Register and refuse the refused applications. Each carries its ``ekstern_id``, so a load run again gets the
+    stored application back, and its refusal answered ``soknad-avgjort`` is one made before. Granted applications
+    come in as the decisions of the import. Returns how many were refused by this run."""
+    rows = [r for r in _rows(path) if r["utfall"] == "avslatt"]
     task = progress.add_task(f"avslåtte søknader ({len(rows)})", total=len(rows))
+    made = 0
     for row in rows:
-        body = {k: row[k] for k in ("kommunenummer", "organisasjonsnummer", "belop", "mottatt") if k in row}
+        body = {k: row[k] for k in ("kommunenummer", "organisasjonsnummer", "belop", "mottatt", "ekstern_id")
+                if k in row}
         application = _check(await client.post(f"/api/v1/ordninger/{row['ordning']}/soknader", json=body,
                                                headers=headers), f"søknad til {row['ordning']}").json()
-        _check(await client.post(f"/api/v1/soknader/{application['id']}/avslag", headers=headers),
-               f"avslag {application['id']}")
+        refused = await client.post(f"/api/v1/soknader/{application['id']}/avslag", headers=headers)
+        if not _problem(refused, "soknad-avgjort"):
+            _check(refused, f"avslag {application['id']}")
+            made += 1
         progress.advance(task)
-    return len(rows)
+    return made
 
 
 async def cancel_decisions(client: httpx.AsyncClient, path: Path, headers: dict, progress: Progress) -> int:

@@ -267,11 +267,12 @@ def scheme_year(rng: random.Random, scheme: Ordning, granted_count: int, refused
                                             "delvis" if partly else "innvilget", decision.ekstern_id))
         yield decision
     typical = max(100_000, sum(amounts) * 100 // max(1, len(amounts)))
-    for _ in range(refused):
+    for j in range(refused):
         received, _ = _dates(rng, scheme)
         who = applicants.organisation() if scheme.mottakere == "organisasjon" else applicants.kommune()
         amount = max(1, round(typical * rng.uniform(0.5, 1.5) / 100_000)) * 100_000
-        applications.write(_application(scheme, who, amount, received, "avslatt", None))
+        applications.write({**_application(scheme, who, amount, received, "avslatt", None),
+                            "ekstern_id": f"SYN-SO-{scheme.id}-{j}"})
 
 
 def _dates(rng: random.Random, scheme: Ordning) -> tuple[date | None, date]:

@@ -60,6 +60,7 @@ soknad = Table(
     Column("belop_ore", BigInteger, nullable=False),
     Column("mottatt", Date, nullable=False),
     Column("status", String(12), nullable=False),  # mottatt | innvilget | avslatt
+    Column("ekstern_id", String(100), nullable=True, unique=True),  # the source system's id: a resend is no new one
 )
 
 tilsagn = Table(

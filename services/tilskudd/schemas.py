@@ -91,6 +91,9 @@ class SoknadInn(Mottaker):
 
     belop: str = Kroner
     mottatt: date
+    ekstern_id: str | None = Field(default=None, min_length=1, max_length=100, description=(
+        "Søknadens id i fagsystemet. Sendes samme søknad igjen (for eksempel etter et tidsavbrudd), svarer tjenesten "
+        "med den som er lagret, og registrerer ingen ny."))
 
 
 class SoknadUt(BaseModel):
@@ -105,6 +108,7 @@ class SoknadUt(BaseModel):
     belop: str
     mottatt: date
     status: str
+    ekstern_id: str | None = None
 
 
 class TilsagnInn(_In):

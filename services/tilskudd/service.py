@@ -159,6 +159,8 @@ async def create_application(*, uow: UnitOfWork, scheme_id: str, data, amount_or
     if amount_ore <= 0:
         raise errors.Invalid.field("belop", "Beløpet må være større enn null.")
     async with uow:
+        if data.ekstern_id and (same := await application_by_source(uow.session, data.ekstern_id)):
+            return same  # idempotent: the source system sent it before
         scheme = await get_scheme(session=uow.session, scheme_id=scheme_id)
         _check_recipient(scheme, data.kommunenummer)
         if (scheme["soknad_fra"] and data.mottatt < scheme["soknad_fra"]) or (
@@ -166,9 +168,14 @@ async def create_application(*, uow: UnitOfWork, scheme_id: str, data, amount_or
             raise errors.Invalid.field("mottatt", "Søknaden er mottatt utenfor ordningens søknadsvindu.")
         row = {"id": str(uuid.uuid4()), "ordning_id": scheme_id, "kommunenummer": data.kommunenummer,
                "organisasjonsnummer": data.organisasjonsnummer, "belop_ore": amount_ore, "mottatt": data.mottatt,
-               "status": "mottatt"}
+               "status": "mottatt", "ekstern_id": data.ekstern_id}
         await uow.session.execute(soknad.insert().values(**row))
     return row
+
+
+async def application_by_source(session: AsyncSession, ekstern_id: str) -> dict | None:
+    row = (await session.execute(select(soknad).where(soknad.c.ekstern_id == ekstern_id))).mappings().first()
+    return dict(row) if row else None
 
 
 async def get_application(*, session: AsyncSession, application_id: str) -> dict:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from shared.outbox_tables import outbox
 from tests.conftest import bearer, is_problem, running_app, service_settings
-from tilskudd.models import ramme, tilsagn
+from tilskudd.models import ramme, soknad, tilsagn
 from tilskudd.money import parse_kroner
 
 GRONLAND = {"navn": "Strakstiltak på Grønland", "ar": 2017, "kapittel": 496, "post": "62",
@@ -241,3 +241,23 @@ async def test_parallel_disbursements_never_pay_more_than_the_decision(til, writ
     got = (await til.get(f"/api/v1/tilsagn/{decision['id']}", headers=write)).json()
     assert (got["utbetalt"], got["gjenstaende"]) == ("4000000.00", "0.00")
     assert (await event_types(til)).count("utbetaling-gjort") == 4
+
+
+async def test_an_application_sent_again_with_its_source_id_is_not_registered_twice(til, write):
+    """A case-handling system that resends an application after a timeout gets the stored one back (same id, no
+    second row); without ``ekstern_id`` two posts are two applications. A refusal of the resent one is refused as
+    already decided, so a load run again cannot refuse or count it twice."""
+    assert (await til.put("/api/v1/ordninger/gronland", headers=write, json=GRONLAND)).status_code == 201
+    body = {"kommunenummer": "0301", "belop": "10.00", "mottatt": "2017-01-20", "ekstern_id": "sak-2017-0042"}
+    first = await til.post("/api/v1/ordninger/gronland/soknader", headers=write, json=body)
+    again = await til.post("/api/v1/ordninger/gronland/soknader", headers=write, json=body)
+    assert first.status_code == again.status_code == 201, (first.text, again.text)
+    assert first.json()["id"] == again.json()["id"] and again.json()["ekstern_id"] == "sak-2017-0042"
+    assert (await til.post(f"/api/v1/soknader/{first.json()['id']}/avslag", headers=write)).status_code == 200
+    resent = await til.post("/api/v1/ordninger/gronland/soknader", headers=write, json=body)
+    assert resent.json()["id"] == first.json()["id"] and resent.json()["status"] == "avslatt"
+    assert is_problem(await til.post(f"/api/v1/soknader/{first.json()['id']}/avslag", headers=write), 409)
+    assert await apply_for(til, write, "10.00") != await apply_for(til, write, "10.00")
+    async with til.app.state.db.sessions() as s:
+        counted = (await s.execute(select(func.count()).select_from(soknad))).scalar_one()
+        assert counted == 3
