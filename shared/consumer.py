@@ -11,6 +11,7 @@ without committing anything, so nothing is lost.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Sequence
@@ -34,6 +35,11 @@ from shared.status import BrokerStatus, supervise
 from shared.upsert import insert_new
 
 log = logging.getLogger(__name__)
+
+# A consumer allocates a few dozen short-lived tuples and lists per event. At CPython's default (a young collection
+# every 700 allocations) the cyclic collector took about a quarter of rapportering's consumer time (py-spy,
+# 2026-11-28); a young collection every 50 000 allocations costs a few MiB and gave +30 % events/s.
+GC_YOUNG_THRESHOLD = 50_000
 
 TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError, KafkaError, ConnectionError)
 
@@ -75,9 +81,17 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TRANSIENT) and not isinstance(exc, Rejected)
 
 
+def tune_gc() -> None:
+    """Collect young objects less often (see :data:`GC_YOUNG_THRESHOLD`); process-wide, never lowers it."""
+    young, *older = gc.get_threshold()
+    if young < GC_YOUNG_THRESHOLD:
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *older)
+
+
 class IdempotentConsumer:
     def __init__(self, db: Database, settings: ServiceSettings, projection: Projection,
                  status: BrokerStatus) -> None:
+        tune_gc()
         self.db = db
         self.settings = settings
         self.projection = projection
