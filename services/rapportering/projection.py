@@ -17,7 +17,15 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import budget, engine
-from rapportering.models import assessment, key_figure, measure_cell, milestone_update, places, report_text
+from rapportering.models import (
+    assessment,
+    key_figure,
+    measure_cell,
+    milestone_update,
+    places,
+    read_model_version,
+    report_text,
+)
 from shared.consumer import Received, Rejected
 from shared.events import schemas as ev
 from shared.events.registry import topic_for
@@ -196,3 +204,5 @@ class MeasureProjection:
                                            if c.name not in ("ar", "kommunenummer")})
         for table, rows in state.appended.items():
             await session.execute(table.insert(), rows)
+        # last: the answers cached by the version see this batch once it commits (and only then)
+        await session.execute(read_model_version.update().values(version=read_model_version.c.version + 1))
