@@ -26,6 +26,7 @@ from shared import errors
 from shared.db import Database, UnitOfWork
 from shared.events import schemas as ev
 from shared.measure_schemas import MaalVerdi, from_cells
+from shared.measures import is_month, kept_by_month
 from shared.outbox_tables import processed_event
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,9 @@ def check_measured(measure: str) -> None:
 
 async def get(*, session: AsyncSession, measure: str, period: str) -> MaalVerdi:
     check_measured(measure)
+    definition, _ = engine.measure(measure)
+    if is_month(period) and kept_by_month(definition) is not None:  # the month's breakdowns are not kept
+        return from_cells(measure, period, await queries.cells_from_facts(session, measure, period))
     rows = (await session.execute(select(measure_cell).where(
         measure_cell.c.measure == measure, measure_cell.c.period == period))).mappings().all()
     return from_cells(measure, period, {(r["dimension"], r["value"]): (r["numerator"], r["denominator"])

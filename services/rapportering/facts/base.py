@@ -47,7 +47,7 @@ class FactType:
     def contributions(self, fact: Any) -> Iterator[Cell]:
         return contributions(self.measures, fact)
 
-    def counted(self, fact: Any) -> list[tuple[tuple[CellKey, ...], int]]:
+    def counted(self, fact: Any) -> list[tuple[list[CellKey], int]]:
         return counted(self.measures, fact)
 
     @property
