@@ -37,8 +37,8 @@ from shared.upsert import insert_new
 log = logging.getLogger(__name__)
 
 # A consumer allocates a few dozen short-lived tuples and lists per event. At CPython's default (a young collection
-# every 700 allocations) the cyclic collector took about a quarter of rapportering's consumer time (py-spy,
-# 2026-11-28); a young collection every 50 000 allocations costs a few MiB and gave +30 % events/s.
+# every 700 allocations) the collections showed in py-spy as time in whichever line allocated (2026-11-28); a young
+# collection every 50 000 allocations costs a few MiB and gave rapportering's consumer +30-45 % events/s.
 GC_YOUNG_THRESHOLD = 50_000
 
 TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError, KafkaError, ConnectionError)
