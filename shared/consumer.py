@@ -14,6 +14,7 @@ import asyncio
 import gc
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -221,8 +222,8 @@ class IdempotentConsumer:
         duplicates = len(items) - len(fresh)
         if duplicates:
             EVENTS_DUPLICATE.labels(self.settings.service_name).inc(duplicates)
-        for item in fresh:
-            EVENTS_CONSUMED.labels(self.settings.service_name, item.envelope.type).inc()
+        for event_type, count in Counter(item.envelope.type for item in fresh).items():
+            EVENTS_CONSUMED.labels(self.settings.service_name, event_type).inc(count)
 
     async def _dead_letter(self, dead: list[_Dead]) -> None:
         futures = []
