@@ -13,7 +13,8 @@ latencies too: above 1 means slower than the peer). Benchmarks, not tests: nothi
    (relay and consumer measured one after the other; end to end is bounded by the slower); reference: bare
    aiokafka produce → consume of the same messages on the same broker.
 3. ``freshness``: an API write in bosetting → its event applied in rapportering, at a steady 200 writes/s
-   (the embedded system: SQLite and the broker), p50 and p99 from the commit times in both databases.
+   (bosetting and rapportering as their own processes on PostgreSQL, and the broker), p50 and p99 from the
+   commit times in both databases, split at the relay's ``published_at``.
 4. ``per_event_cost``: the time to apply the same 10 000 events after 10 000 and after N earlier events
    (PostgreSQL): nothing may rescan, so the ratio stays near 1.
 5. ``annual_report``: the annual report (every SP, statistics by kjønn × fylke × kommune) as JSON and Excel
