@@ -11,8 +11,10 @@ without committing anything, so nothing is lost.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -34,6 +36,11 @@ from shared.status import BrokerStatus, supervise
 from shared.upsert import insert_new
 
 log = logging.getLogger(__name__)
+
+# A consumer allocates a few dozen short-lived tuples and lists per event. At CPython's default (a young collection
+# every 700 allocations) the collections showed in py-spy as time in whichever line allocated (2026-11-28); a young
+# collection every 50 000 allocations costs a few MiB and gave rapportering's consumer +30-45 % events/s.
+GC_YOUNG_THRESHOLD = 50_000
 
 TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError, KafkaError, ConnectionError)
 
@@ -75,9 +82,17 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TRANSIENT) and not isinstance(exc, Rejected)
 
 
+def tune_gc() -> None:
+    """Collect young objects less often (see :data:`GC_YOUNG_THRESHOLD`); process-wide, never lowers it."""
+    young, *older = gc.get_threshold()
+    if young < GC_YOUNG_THRESHOLD:
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *older)
+
+
 class IdempotentConsumer:
     def __init__(self, db: Database, settings: ServiceSettings, projection: Projection,
                  status: BrokerStatus) -> None:
+        tune_gc()
         self.db = db
         self.settings = settings
         self.projection = projection
@@ -207,8 +222,8 @@ class IdempotentConsumer:
         duplicates = len(items) - len(fresh)
         if duplicates:
             EVENTS_DUPLICATE.labels(self.settings.service_name).inc(duplicates)
-        for item in fresh:
-            EVENTS_CONSUMED.labels(self.settings.service_name, item.envelope.type).inc()
+        for event_type, count in Counter(item.envelope.type for item in fresh).items():
+            EVENTS_CONSUMED.labels(self.settings.service_name, event_type).inc(count)
 
     async def _dead_letter(self, dead: list[_Dead]) -> None:
         futures = []

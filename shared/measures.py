@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 Kind = Literal["flyt", "enheter", "bestand"]
 Cell = tuple[str, str, str, str, int, int]  # (measure, period, dimension, value, numerator, denominator)
+CellKey = tuple[str, str, str, str]  # (measure, period, dimension, value)
 BESIDE = ":utenfor"  # suffix of the cells counting persons shown beside a measure (outside its population)
 
 
@@ -112,8 +113,35 @@ class Measure:
     include every hit of this one."""
 
 
-def contributions(measures: Iterable[Measure], fact: Any) -> Iterator[Cell]:
-    """Every cell ``fact`` counts in, for each measure defined on its kind of fact."""
+MONTHLY_DIMENSIONS = ("alle", "kjonn")
+"""The breakdowns of a flow the read model keeps month by month: what the status, its projection and the
+dashboard's charts read by month (with the dimensions of a compound target). A flow's month by kommune, fylke or
+group is computed from the facts when asked for (``rapportering.queries.cells_from_facts``)."""
+
+
+def kept_by_month(measure: Measure) -> frozenset[str] | None:
+    """The dimensions whose month cells the read model keeps for ``measure`` (None: every dimension)."""
+    found = _kept.get(id(measure))
+    if found is None or found[0] is not measure:  # measures hold a dict, so they cannot be hashed
+        kept = None if measure.kind != "flyt" else frozenset(MONTHLY_DIMENSIONS) | {t.dimension
+                                                                                  for t in measure.targets}
+        found = _kept[id(measure)] = (measure, kept)  # a stock's month ends are count dates; a unit has a year
+    return found[1]
+
+
+_kept: dict[int, tuple[Measure, frozenset[str] | None]] = {}
+
+
+def is_month(period: str) -> bool:
+    return len(period) == 7 and period[5] != "H"
+
+
+def counted(measures: Iterable[Measure], fact: Any, every: bool = False,
+            ) -> list[tuple[list[CellKey], int]]:
+    """The cells ``fact`` counts in, per measure defined on its kind of fact: (cell keys, hit). The consumer sums
+    these; building each key once per fact (not a six-tuple per cell) is most of its cell expansion.
+    ``every``: also the month cells the read model does not keep (:func:`kept_by_month`)."""
+    out = []
     for measure in measures:
         if measure.population(fact):
             name, hit = measure.id, 1 if measure.hit(fact) else 0
@@ -122,7 +150,21 @@ def contributions(measures: Iterable[Measure], fact: Any) -> Iterator[Cell]:
         else:
             continue
         cells = measure.breakdown(fact)
+        monthly = None if every else kept_by_month(measure)
+        keys: list[CellKey] = []
         for day in measure.period_date(fact):
             for period in period_keys(measure.kind, day):
-                for dimension, value in cells:
-                    yield name, period, dimension, value, hit, 1
+                if monthly is not None and is_month(period):
+                    keys.extend((name, period, dimension, value) for dimension, value in cells if dimension in monthly)
+                else:
+                    keys.extend((name, period, dimension, value) for dimension, value in cells)
+        out.append((keys, hit))
+    return out
+
+
+def contributions(measures: Iterable[Measure], fact: Any) -> Iterator[Cell]:
+    """Every cell ``fact`` counts in, for each measure defined on its kind of fact (the definition: what a
+    figure is, whichever cells the read model keeps)."""
+    for keys, hit in counted(measures, fact, every=True):
+        for measure, period, dimension, value in keys:
+            yield measure, period, dimension, value, hit, 1

@@ -85,6 +85,7 @@ def build(settings: Settings | None = None, projection: MeasureProjection | None
         projection=projection or MeasureProjection(),
         background=[risk_sweep, monthly_publisher, webhook_dispatcher],
     )
+    app.state.answers = service.AnswerCache()
     app.include_router(dashboard)
     app.mount("/dashboard/static", StaticFiles(directory=DASHBOARD_DIR / "static"), name="dashboard-static")
     return app

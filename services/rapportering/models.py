@@ -35,6 +35,15 @@ measure_cell = Table(
     Column("denominator", BigInteger, nullable=False),
 )
 
+# One row: the read model's version, bumped by the consumer in the same transaction as every batch it applies.
+# Answers computed from the read model are cached by it (rapportering.service.AnswerCache).
+read_model_version = Table(
+    "read_model_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
 places = Table(
     "places",
     metadata,

@@ -17,7 +17,15 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import budget, engine
-from rapportering.models import assessment, key_figure, measure_cell, milestone_update, places, report_text
+from rapportering.models import (
+    assessment,
+    key_figure,
+    measure_cell,
+    milestone_update,
+    places,
+    read_model_version,
+    report_text,
+)
 from shared.consumer import Received, Rejected
 from shared.events import schemas as ev
 from shared.events.registry import topic_for
@@ -30,16 +38,23 @@ class BatchState:
     # fact type name → subject → (fact, event time, event id)
     facts: dict[str, dict[str, tuple[Any, datetime, str]]] = field(default_factory=lambda: defaultdict(dict))
     changed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    cells: dict[tuple[str, str, str, str], list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    cells: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)
     places: dict[tuple[int, str], dict] = field(default_factory=dict)
     appended: dict[object, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, cells, sign: int) -> None:
+    def add(self, counted: list[tuple[tuple, int]], sign: int) -> None:
+        """Sum a fact's cells (``FactType.counted``) in or out: each cell gets the hit in its numerator and 1 in
+        its denominator, times ``sign``."""
         totals = self.cells
-        for measure, period, dimension, value, num, den in cells:
-            cell = totals[(measure, period, dimension, value)]
-            cell[0] += sign * num
-            cell[1] += sign * den
+        for keys, hit in counted:
+            num = sign * hit
+            for key in keys:
+                cell = totals.get(key)
+                if cell is None:
+                    totals[key] = [num, sign]
+                else:
+                    cell[0] += num
+                    cell[1] += sign
 
 
 def _newer(item: Received, stored_time: datetime | None, stored_id: str | None) -> bool:
@@ -65,10 +80,10 @@ def _apply_fact(fact_type: engine.FactType, state: BatchState, item: Received) -
         old_fact, old_time, old_id = previous
         if not _newer(item, old_time, old_id):
             return  # an older version of this subject's fact: the newer one stands
-        state.add(fact_type.contributions(old_fact), -1)
+        state.add(fact_type.counted(old_fact), -1)
         if fact_type.merge is not None:
             fact = fact_type.merge(old_fact, fact)
-    state.add(fact_type.contributions(fact), +1)
+    state.add(fact_type.counted(fact), +1)
     known[subject] = (fact, item.envelope.time, item.envelope.id)
     state.changed[fact_type.name].add(subject)
 
@@ -189,3 +204,5 @@ class MeasureProjection:
                                            if c.name not in ("ar", "kommunenummer")})
         for table, rows in state.appended.items():
             await session.execute(table.insert(), rows)
+        # last: the answers cached by the version see this batch once it commits (and only then)
+        await session.execute(read_model_version.update().values(version=read_model_version.c.version + 1))

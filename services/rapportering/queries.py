@@ -46,6 +46,28 @@ async def period_cells(session: AsyncSession, measure: str, period: str, dimensi
     return {r["value"]: (r["numerator"], r["denominator"]) for r in rows.mappings()}
 
 
+async def cells_from_facts(session: AsyncSession, measure: str, period: str,
+                           ) -> dict[tuple[str, str], tuple[int, int]]:
+    """(dimension, value) → (numerator, denominator) of one measure in one period, counted from the current facts
+    with the measure's definition: the cells the read model does not keep (a flow's months by kommune, fylke or
+    group; ``shared.measures.kept_by_month``) are answered so."""
+    found = engine.measure(measure)
+    if found is None:
+        return {}
+    definition, fact_type = found
+    start, end = period_range(period)
+    rows = await session.execute(select(fact_type.stored_in).where(*fact_type.where(),
+                                                                   *fact_type.in_period(start, end)))
+    out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows.mappings():
+        for name, p, dimension, value, num, den in contributions((definition,), fact_type.from_row(row)):
+            if name == definition.id and p == period:
+                cell = out[(dimension, value)]
+                cell[0] += num
+                cell[1] += den
+    return {key: (num, den) for key, (num, den) in out.items()}
+
+
 async def milestones(session: AsyncSession, year: int, o: Oppdrag, as_of: date) -> list[MilestoneState]:
     """Each milestone as its latest update dated on or before ``as_of`` says (latest by date, time, id)."""
     rows = (await session.execute(select(milestone_update).where(

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import logging
 import zlib
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,13 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import disclosure, engine, queries, reports, status
-from rapportering.models import measure_cell, report_version, risk_state
+from rapportering.models import measure_cell, read_model_version, report_version, risk_state
 from rapportering.risk import assignment_risk
 from rapportering.steering import Styringsmodell, load, years
 from shared import errors
 from shared.db import Database, UnitOfWork
 from shared.events import schemas as ev
 from shared.measure_schemas import MaalVerdi, from_cells
+from shared.measures import is_month, kept_by_month
 from shared.outbox_tables import processed_event
 
 log = logging.getLogger(__name__)
@@ -42,10 +47,75 @@ def check_measured(measure: str) -> None:
 
 async def get(*, session: AsyncSession, measure: str, period: str) -> MaalVerdi:
     check_measured(measure)
+    definition, _ = engine.measure(measure)
+    if is_month(period) and kept_by_month(definition) is not None:  # the month's breakdowns are not kept
+        return from_cells(measure, period, await queries.cells_from_facts(session, measure, period))
     rows = (await session.execute(select(measure_cell).where(
         measure_cell.c.measure == measure, measure_cell.c.period == period))).mappings().all()
     return from_cells(measure, period, {(r["dimension"], r["value"]): (r["numerator"], r["denominator"])
                                         for r in rows})
+
+
+# --- answers cached by the read model's version --------------------------------------------------------
+@dataclass(frozen=True)
+class Answer:
+    """An answer's bytes and its strong ETag (the SHA-256 of the bytes)."""
+
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes) -> Answer:
+        return cls(body, f'"{hashlib.sha256(body).hexdigest()}"')
+
+
+class AnswerCache:
+    """Answers computed from the read model, kept until the read model's version changes.
+
+    The consumer bumps the version in the same transaction as the cells (``read_model_version``), and a read
+    takes the version before it reads the cells, so an entry never holds figures older than its version: once a
+    batch of events commits, every later read misses and recomputes. The key must name everything the answer
+    depends on besides the data (the question, the reader's rendering). One per application (one database).
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._version: int | None = None
+        self._entries: OrderedDict[tuple, Answer] = OrderedDict()
+
+    async def answer(self, session: AsyncSession, key: tuple, compute: Callable[[], Awaitable[bytes]]) -> Answer:
+        version = await data_version(session)
+        if version != self._version:
+            self._entries.clear()
+            self._version = version
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+            return found
+        answer = Answer.of(await compute())
+        if self._version == version:  # not if a newer version was seen meanwhile
+            self._entries[key] = answer
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return answer
+
+
+async def data_version(session: AsyncSession) -> int:
+    """The read model's version (bumped by every batch the consumer applies)."""
+    return (await session.execute(select(read_model_version.c.version))).scalar_one()
+
+
+async def value_answer(*, session: AsyncSession, cache: AnswerCache, measure: str, period: str,
+                       internal: bool) -> Answer:
+    """An SP's value as JSON bytes, from the cache while the read model is unchanged. Keyed by the rendering
+    (internal or not) too, although only IMDi's readers get live values today: an external answer must never
+    be served from an internal one."""
+    check_measured(measure)
+
+    async def compute() -> bytes:
+        return (await get(session=session, measure=measure, period=period)).model_dump_json().encode()
+
+    return await cache.answer(session, ("verdi", measure, period, "intern" if internal else "ekstern"), compute)
 
 
 # --- inputs: recorded as events, applied by the consumer like any other ---------------------------------

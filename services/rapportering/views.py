@@ -56,12 +56,24 @@ async def get_model(ar: Ar, principal: Reader) -> dict[str, Any]:
 
 
 @styring.get("/styringsparametere/{sp}/verdi", response_model=MaalVerdi,
-             summary="Løpende verdi for en styringsparameter i en periode (de som måles fra hendelser)")
-async def get_value(session: SessionDep, principal: Internal,
+             summary="Løpende verdi for en styringsparameter i en periode (de som måles fra hendelser)",
+             responses={304: {"description": "Uendret siden svaret med denne ETag-en (If-None-Match)"}})
+async def get_value(request: Request, session: SessionDep, principal: Internal,
                     sp: Annotated[str, Path(pattern=r"^SP[0-9]{1,2}(\.[0-9])?$", examples=["SP1"])],
                     periode: Annotated[str, Query(pattern=PERIOD, description="ÅÅÅÅ, ÅÅÅÅ-H1|H2 or ÅÅÅÅ-MM",
-                                                  examples=["2017"])]) -> MaalVerdi:
-    return await service.get(session=session, measure=sp, period=periode)
+                                                  examples=["2017"])],
+                    if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    """Served from a cache while no new events are applied; the ETag changes with the figures."""
+    answer = await service.value_answer(session=session, cache=request.app.state.answers, measure=sp,
+                                        period=periode, internal=internal(principal))
+    return _cached(answer, if_none_match)
+
+
+def _cached(answer: service.Answer, if_none_match: str | None) -> Response:
+    headers = {"ETag": answer.etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
+    if if_none_match and answer.etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(content=answer.body, media_type="application/json", headers=headers)
 
 
 class Hendelse(BaseModel):

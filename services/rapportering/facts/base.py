@@ -18,7 +18,7 @@ from sqlalchemy import Column, Table
 
 from rapportering.models import fact as fact_table
 from shared.consumer import Received
-from shared.measures import Cell, Measure, contributions
+from shared.measures import Cell, CellKey, Measure, contributions, counted
 
 
 @cache
@@ -46,6 +46,9 @@ class FactType:
 
     def contributions(self, fact: Any) -> Iterator[Cell]:
         return contributions(self.measures, fact)
+
+    def counted(self, fact: Any) -> list[tuple[list[CellKey], int]]:
+        return counted(self.measures, fact)
 
     @property
     def stored_in(self) -> Table:
