@@ -58,6 +58,7 @@ def group_consumer(settings: ServiceSettings, topics: list[str]) -> AIOKafkaCons
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         request_timeout_ms=settings.kafka_request_timeout_ms,
         max_partition_fetch_bytes=4 * 1024 * 1024,
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         retry_backoff_ms=200,
     )
 

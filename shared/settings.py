@@ -29,6 +29,10 @@ class ServiceSettings(BaseSettings):
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 2000
     kafka_request_timeout_ms: int = 30000
+    kafka_fetch_max_wait_ms: int = 50
+    """How long a consumer's fetch waits for new events. Tansu answers a waiting fetch only when this runs out, so
+    it bounds the lag of an event written to an idle topic (measured p50 lag 215 ms at aiokafka's default 500, 15 at
+    100, 10 at 50); a fetch that finds events answers at once, so throughput does not depend on it."""
     kafka_enabled: bool = True
     max_event_bytes: int = 256 * 1024
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
