@@ -9,9 +9,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import engine
+from rapportering.facts.bosetting import STAGE_DATES, StageDates
 from rapportering.models import (
     assessment,
     case_queue,
+    fact,
     key_figure,
     measure_cell,
     milestone_update,
@@ -176,3 +178,10 @@ async def queue_deadlines(session: AsyncSession, measure: Measure, as_of: date) 
         case_queue.c.vedtaksdato <= as_of, or_(case_queue.c.avsluttet.is_(None), case_queue.c.avsluttet > as_of)))
     facts = (engine.QUEUE.from_row(r) for r in rows.mappings())
     return [measure.deadline(f) for f in facts if measure.population(f)]
+
+
+async def stage_dates(session: AsyncSession) -> list[StageDates]:
+    """Every person's settlement stage dates (the ``bosetting_stadier`` facts); :mod:`rapportering.stages` selects
+    and counts."""
+    rows = await session.execute(select(fact.c.data).where(*STAGE_DATES.where()))
+    return [STAGE_DATES.from_row({"data": d}) for (d,) in rows]

@@ -18,13 +18,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapportering import disclosure, engine, queries, reports, status
+from rapportering import disclosure, engine, queries, reports, stages, status
 from rapportering.models import measure_cell, read_model_version, report_version, risk_state
 from rapportering.risk import assignment_risk
 from rapportering.steering import Styringsmodell, load, years
 from shared import errors
 from shared.db import Database, UnitOfWork
 from shared.events import schemas as ev
+from shared.geo import kommuner_2017
 from shared.measure_schemas import MaalVerdi, from_cells
 from shared.measures import is_month, kept_by_month
 from shared.outbox_tables import processed_event
@@ -116,6 +117,17 @@ async def value_answer(*, session: AsyncSession, cache: AnswerCache, measure: st
         return (await get(session=session, measure=measure, period=period)).model_dump_json().encode()
 
     return await cache.answer(session, ("verdi", measure, period, "intern" if internal else "ekstern"), compute)
+
+
+async def stage_times(*, session: AsyncSession, year: int, as_of: date, kommunenummer: str | None = None,
+                      fylkesnummer: str | None = None, em: bool | None = None) -> stages.StageTimes:
+    """Time in each settlement stage and the bottleneck (O1), by the rule in :mod:`rapportering.stages`."""
+    if kommunenummer is not None and kommunenummer not in kommuner_2017():
+        raise errors.NotFound(f"Kommunenummer {kommunenummer} finnes ikke i 2017-inndelingen.")
+    if fylkesnummer is not None and fylkesnummer not in {k.fylkesnummer for k in kommuner_2017().values()}:
+        raise errors.NotFound(f"Fylkesnummer {fylkesnummer} finnes ikke i 2017-inndelingen.")
+    return stages.stage_times(await queries.stage_dates(session), year=year, as_of=as_of,
+                              kommunenummer=kommunenummer, fylkesnummer=fylkesnummer, em=em)
 
 
 # --- inputs: recorded as events, applied by the consumer like any other ---------------------------------

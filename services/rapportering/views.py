@@ -147,6 +147,64 @@ async def budget_overview(session: SessionDep, principal: Internal,
     return await budget.section(session, model_for(ar), as_of_for(ar, per_dato))
 
 
+class Steg(BaseModel):
+    id: str = Field(examples=["utvalgt_akseptert"])
+    tekst: str = Field(examples=["Fra utvalgt til akseptert av kommunen"])
+    gjennom: int = Field(description="Personer som gikk gjennom steget i året, til og med per_dato.")
+    median_dager: float | None
+    p90_dager: float | None = Field(description="90-persentilen av dagene i steget.")
+    venter: int = Field(description="Personer som står i steget på per_dato.")
+    venter_median_dager: float | None = Field(description="Hvor lenge de som står i steget har ventet (median).")
+
+
+class Stadier(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "ar": 2017, "per_dato": "2017-06-30", "kommunenummer": None, "fylkesnummer": None,
+        "enslig_mindrearig": None, "stadier": [{
+            "id": "utvalgt_akseptert", "tekst": "Fra utvalgt til akseptert av kommunen", "gjennom": 2210,
+            "median_dager": 41.0, "p90_dager": 118.0, "venter": 640, "venter_median_dager": 37.0}],
+        "hele_lopet": {"id": "vedtak_bosatt", "tekst": "Fra vedtak til bosatt (hele løpet)", "gjennom": 5120,
+                       "median_dager": 160.0, "p90_dager": 402.0, "venter": 2210, "venter_median_dager": 121.0},
+        "flaskehals": "utvalgt_akseptert", "flest_venter": None}]})
+
+    ar: int
+    per_dato: date
+    kommunenummer: str | None
+    fylkesnummer: str | None
+    enslig_mindrearig: bool | None
+    stadier: list[Steg]
+    hele_lopet: Steg
+    flaskehals: str | None = Field(description="Steget med lengst median tid (metoden: rapportering/stages.py).")
+    flest_venter: str | None = Field(description="Steget der flest venter nå, når det er et annet enn flaskehalsen.")
+
+
+def _steg(f) -> Steg:
+    return Steg(id=f.stage.id, tekst=f.stage.tekst, gjennom=f.through, median_dager=f.median, p90_dager=f.p90,
+                venter=f.waiting, venter_median_dager=f.waiting_median)
+
+
+@styring.get("/bosetting/stadier/{ar}", response_model=Stadier,
+             summary="Tid i hvert steg i bosettingen og flaskehalsen (O1), for landet, et fylke eller en kommune")
+async def settlement_stages(session: SessionDep, principal: Internal, ar: Ar,
+                            per_dato: Annotated[date | None, Query(description="Default: today, or 31.12 for a past "
+                                                                   "year")] = None,
+                            fylke: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+                            kommune: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
+                            em: Annotated[bool | None, Query(description="true: bare enslige mindreårige; false: "
+                                                             "bare de andre")] = None) -> Stadier:
+    if principal.kommunenummer is not None:  # a municipality's token sees its own kommune only
+        if fylke is not None or (kommune is not None and kommune != principal.kommunenummer):
+            raise errors.Forbidden("En kommune ser bare sine egne tall.")
+        kommune = principal.kommunenummer
+    as_of = as_of_for(ar, per_dato)
+    times = await service.stage_times(session=session, year=ar, as_of=as_of, kommunenummer=kommune,
+                                      fylkesnummer=fylke, em=em)
+    return Stadier(ar=ar, per_dato=as_of, kommunenummer=kommune, fylkesnummer=fylke, enslig_mindrearig=em,
+                   stadier=[_steg(f) for f in times.stages], hele_lopet=_steg(times.whole_run),
+                   flaskehals=times.bottleneck.stage.id if times.bottleneck else None,
+                   flest_venter=times.most_waiting.stage.id if times.most_waiting else None)
+
+
 # --- inputs ----------------------------------------------------------------------------------------------
 inn = APIRouter(tags=["milepæler, vurderinger og tekster"])
 

@@ -104,6 +104,7 @@ ACCESS: dict[str, str] = {
     "tilskudd PUT /api/v1/rettigheter/{person_ref}/saerskilt-kriterium": "tilskudd.write",
     "tilskudd GET /api/v1/revisjonslogg": "revisjon.read",
     "rapportering GET /api/v1/budsjett": "rapport.intern",
+    "rapportering GET /api/v1/bosetting/stadier/{ar}": "rapport.intern",
     "rapportering GET /api/v1/styringsmodell/{ar}": "rapport.read",
     "rapportering GET /api/v1/styringsparametere/{sp}/verdi": "rapport.intern",
     "rapportering GET /api/v1/styringsparametere/{sp}/verdi/hendelser": "rapport.intern",

@@ -9,8 +9,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import queries, stages
-from rapportering.facts.bosetting import STAGE_DATES, StageDates
-from rapportering.models import case_queue, fact
+from rapportering.facts.bosetting import StageDates
+from rapportering.models import case_queue
 from rapportering.status import months_counted
 
 AGE_BUCKETS = [(0, 90, "Under 3 måneder"), (90, 182, "3–6 måneder"), (182, 365, "6–12 måneder"),
@@ -46,5 +46,4 @@ async def queue_ages(session: AsyncSession, as_of: date) -> dict:
 
 async def stage_dates(session: AsyncSession) -> list[StageDates]:
     """Every person's stage dates (the ``bosetting_stadier`` facts); :mod:`rapportering.stages` selects."""
-    rows = await session.execute(select(fact.c.data).where(*STAGE_DATES.where()))
-    return [STAGE_DATES.from_row({"data": d}) for (d,) in rows]
+    return await queries.stage_dates(session)
