@@ -9,7 +9,9 @@ import json
 import pytest
 from sqlalchemy import select, text
 
+from bosetting.importer import Chunk
 from bosetting.models import Sak
+from bosetting.schemas import SakImportRad
 from shared import bulk_import
 from tests.conftest import bearer, case_body
 
@@ -89,3 +91,16 @@ async def test_the_lookups_are_never_run_with_a_generic_plan(bos, write, monkeyp
             "WHERE statement LIKE 'SELECT sak.%FROM sak%'"))).all()
     assert len(plans) == 2 and all(p.custom_plans >= 12 for p in plans), plans  # cases; family members
     assert [p.generic_plans for p in plans] == [0, 0]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+async def test_the_lookups_use_the_indexes_whatever_the_tables_size(bos, write):
+    """On a small table, or one without statistics, PostgreSQL prefers a whole-table scan; as the table grows
+    that scan costs more per chunk. The chunk's lookups go by index."""
+    rows = [case_body(f"2016125{i:05d}", ekstern_id=f"S-{i}", familie_id=f"SF-{i // 2}") for i in range(20)]
+    await bos.post("/api/v1/import/saker", content=ndjson(rows), headers=write)
+    async with bos.app.state.db.sessions() as session, session.begin():
+        await Chunk.load(session, [SakImportRad.model_validate(r) for r in rows], "k" * 32)
+        scans = (await session.execute(text(
+            "SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'sak'"))).one()
+    assert scans.seq_scan == 0 and scans.idx_scan >= 2, scans
