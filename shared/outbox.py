@@ -9,8 +9,10 @@ every row unpublished and publishes the log again; consumers are idempotent, so 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Iterable
@@ -61,19 +63,30 @@ def _spec(source_service: str, data: BaseModel) -> EventSpec:
 def event_rows(source_service: str, events: Iterable[BaseModel]) -> list[dict]:
     """Outbox rows for ``events`` (registered schema instances), in order: the same CloudEvents envelope as
     :meth:`shared.db.UnitOfWork.publish` writes, built from the already validated data without validating it
-    again (a bulk import writes a few events per row)."""
+    again (a bulk import writes a few events per row). The events of one call share their time."""
+    events = list(events)
+    occurred = now_oslo()
+    at = occurred.isoformat()
+    random = os.urandom(16 * len(events))  # one system call for all the ids
     rows = []
-    for data in events:
+    for i, data in enumerate(events):
         spec = _spec(source_service, data)
-        key = spec.key(data)
-        occurred = now_oslo()
-        head = {"specversion": SPECVERSION, "id": str(uuid.uuid4()), "source": spec.source, "type": spec.type,
-                "time": occurred.isoformat(), "subject": key, "datacontenttype": CONTENT_TYPE,
-                "dataschema": spec.dataschema}
-        envelope = f'{json.dumps(head, separators=(",", ":"))[:-1]},"data":{data.model_dump_json()}}}'
-        rows.append({"event_id": head["id"], "topic": spec.topic, "key": key, "event_type": spec.type,
+        before_id, before_time, before_subject, before_data = _envelope_parts(spec)
+        event_id, key = str(uuid.UUID(bytes=random[16 * i:16 * i + 16], version=4)), spec.key(data)
+        envelope = (f"{before_id}{event_id}{before_time}{at}{before_subject}{json.dumps(key)}{before_data}"
+                    f"{data.model_dump_json()}}}")
+        rows.append({"event_id": event_id, "topic": spec.topic, "key": key, "event_type": spec.type,
                      "occurred_at": occurred, "envelope": envelope})
     return rows
+
+
+@functools.cache
+def _envelope_parts(spec: EventSpec) -> tuple[str, str, str, str]:
+    """The envelope's JSON (attributes in :class:`Envelope`'s order) around its id, time, subject and data."""
+    def j(value: str) -> str:
+        return json.dumps(value)
+    return (f'{{"specversion":{j(SPECVERSION)},"id":"', f'","source":{j(spec.source)},"type":{j(spec.type)},"time":"',
+            '","subject":', f',"datacontenttype":{j(CONTENT_TYPE)},"dataschema":{j(spec.dataschema)},"data":')
 
 
 async def write(session: AsyncSession, rows: list[dict]) -> None:
