@@ -149,7 +149,7 @@ class Chunk:
     async def store(self, session, actor: audit.Actor) -> None:
         """The new cases, the events (outbox) and the audit-log entries, one insert each; the changed cases
         are the session's and are updated at commit."""
-        await insert_rows(session, Sak.__table__, [{c: getattr(s, c) for c in service.COLUMNS} for s in self.new])
+        await insert_rows(session, Sak.__table__, [vars(s) for s in self.new])  # built with exactly the columns
         await outbox.write(session, outbox.event_rows("bosetting", self.events))
         for handling, saker in self.audited.items():
             await service.log_access(session, actor, handling, saker)
