@@ -104,9 +104,12 @@ def build(data: SakCreate, pseudonym_key: str, make: Callable[..., Any] = Sak) -
 
 async def _refuse_clash(session: AsyncSession, data: SakCreate) -> None:
     """409 if the DUF-nummer or the external id already belongs to a case."""
-    clash = (await session.execute(select(Sak.id, Sak.duf_nummer).where(or_(
-        Sak.duf_nummer == data.duf_nummer,
-        Sak.ekstern_id == data.ekstern_id if data.ekstern_id else False)))).first()
+    query = select(Sak.id, Sak.duf_nummer).where(Sak.duf_nummer == data.duf_nummer)
+    if data.ekstern_id:
+        # Two lookups by unique index, not one OR: PostgreSQL plans a prepared OR, once the table is small, as a
+        # whole-table scan and keeps that generic plan as the table grows (no ANALYZE replaces it).
+        query = query.union_all(select(Sak.id, Sak.duf_nummer).where(Sak.ekstern_id == data.ekstern_id))
+    clash = (await session.execute(query)).first()
     if clash:
         what = "DUF-nummeret" if clash.duf_nummer == data.duf_nummer else "Den eksterne saks-id-en"
         raise errors.Conflict(f"{what} tilhører allerede en sak.", slug="sak-finnes", sak_id=clash.id)

@@ -9,9 +9,10 @@ import json
 import pytest
 from sqlalchemy import select, text
 
+from bosetting import service
 from bosetting.importer import Chunk
 from bosetting.models import Sak
-from bosetting.schemas import SakImportRad
+from bosetting.schemas import SakCreate, SakImportRad
 from shared import bulk_import
 from tests.conftest import bearer, case_body
 
@@ -104,3 +105,17 @@ async def test_the_lookups_use_the_indexes_whatever_the_tables_size(bos, write):
         scans = (await session.execute(text(
             "SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'sak'"))).one()
     assert scans.seq_scan == 0 and scans.idx_scan >= 2, scans
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+async def test_a_new_case_is_checked_for_clashes_by_index(bos, write):
+    """``POST /saker`` looks for a case with the same DUF-nummer or external id; as a prepared statement on
+    a small table an OR of the two became a whole-table scan, kept for every later request."""
+    for i in range(8):
+        await bos.post("/api/v1/saker", json=case_body(f"2016126000{i:02d}", ekstern_id=f"C-{i}"),
+                       headers={"Authorization": write["Authorization"]})
+    async with bos.app.state.db.sessions() as session, session.begin():
+        await service._refuse_clash(session, SakCreate.model_validate(case_body("201612600099", ekstern_id="C-99")))
+        scans = (await session.execute(text(
+            "SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'sak'"))).one()
+    assert scans.seq_scan == 0 and scans.idx_scan >= 2, scans  # (with the POSTs above: stats flush lazily)
