@@ -26,18 +26,15 @@ roll back together; a read commits its entries before the data is answered (a re
    triggers) and whose ``downgrade`` calls :func:`drop_audit_table` (bosetting's ``0003_revisjonslogg.py``);
 3. in each route that reads or changes personal data, take ``formal: audit.Formal`` and build
    ``audit.Actor.of(principal, formal, request)``; the service function calls
-   ``await audit.record(session, revisjonslogg, actor, "endre", [(id, person_ref), …], objekt="deltaker")``
-   in its transaction; a read calls :func:`record_read` (which commits before the data is answered);
+   ``await audit.record(session, revisjonslogg, actor, "les", [(id, person_ref), …], objekt="deltaker")``
+   in its transaction (and ``await session.commit()`` after a read);
 4. ``router.include_router(audit.router(revisjonslogg))`` in the service's ``/api/v1`` router, and an entry
    ``"<service> GET /api/v1/revisjonslogg": "revisjon.read"`` in the access matrix's ``ACCESS``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
@@ -161,22 +158,6 @@ async def record(session: AsyncSession, table: Table, actor: Actor, handling: Ha
              "objekt": objekt, "objekt_id": str(record_id), "person_ref": ref, "formal": actor.formal}
             for record_id, ref in records]
     await insert_rows(session, table, rows)
-
-
-_SQLITE_WRITERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-async def record_read(session: AsyncSession, table: Table, actor: Actor, records: Iterable[tuple[str, str | None]],
-                      *, objekt: str) -> None:
-    """:func:`record` a read (``les``) and commit, before the data is answered. On SQLite the reads' entries
-    are committed one transaction at a time per database in this process: concurrent writers otherwise meet
-    SQLite's write lock and sleep in its busy handler (1, 2, 5 … 100 ms a try), which put the p99 of a case
-    read at 500 requests/s over a second."""
-    engine = session.bind.sync_engine
-    lock = _SQLITE_WRITERS.setdefault(engine, asyncio.Lock()) if engine.dialect.name == "sqlite" else nullcontext()
-    async with lock:
-        await record(session, table, actor, "les", records, objekt=objekt)
-        await session.commit()
 
 
 # --- the read-only API -------------------------------------------------------------------------------

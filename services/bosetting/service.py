@@ -38,11 +38,6 @@ async def log_access(session: AsyncSession, actor: audit.Actor, handling: audit.
     await audit.record(session, revisjonslogg, actor, handling, [(s.id, s.person_ref) for s in saker], objekt="sak")
 
 
-async def log_read(session: AsyncSession, actor: audit.Actor, saker: list[Sak]) -> None:
-    """The cases' read in the audit log, committed before they are answered."""
-    await audit.record_read(session, revisjonslogg, actor, [(s.id, s.person_ref) for s in saker], objekt="sak")
-
-
 def visible_to(principal: Principal):
     """A municipality sees the cases settled in it or proposed to it; IMDi sees all."""
     if principal.kommunenummer is None:
@@ -63,7 +58,8 @@ async def get(*, session: AsyncSession, sak_id: str, principal: Principal) -> Sa
 async def read(*, session: AsyncSession, sak_id: str, principal: Principal, actor: audit.Actor) -> Sak:
     """:func:`get`, with the read in the audit log (committed before the case is answered)."""
     sak = await get(session=session, sak_id=sak_id, principal=principal)
-    await log_read(session, actor, [sak])
+    await log_access(session, actor, "les", [sak])
+    await session.commit()
     return sak
 
 
@@ -80,7 +76,8 @@ async def get_all(*, session: AsyncSession, principal: Principal, kommunenummer:
     if after:
         query = query.where(Sak.id > after)
     found = list((await session.execute(query)).scalars())
-    await log_read(session, actor, found)
+    await log_access(session, actor, "les", found)
+    await session.commit()
     return found
 
 
@@ -233,7 +230,8 @@ async def read_family(*, session: AsyncSession, familie_id: str, principal: Prin
                       ) -> list[Sak]:
     """:func:`get_family`, with each member's case read in the audit log."""
     members = await get_family(session=session, familie_id=familie_id, principal=principal)
-    await log_read(session, actor, members)
+    await log_access(session, actor, "les", members)
+    await session.commit()
     return members
 
 
