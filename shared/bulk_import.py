@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
@@ -247,13 +248,19 @@ async def insert_rows(session: AsyncSession, table: Table, rows: list[dict]) -> 
     unique-constraint violation fails the whole statement (the unit of work makes it :class:`Conflict`)."""
     if not rows:
         return
-    columns = list(rows[0])
+    columns = tuple(rows[0])
     if session.bind.dialect.name != "postgresql":
         await session.execute(insert(table), rows)
         return
+    await session.execute(_unnest_insert(table, columns), {f"a_{c}": [r[c] for r in rows] for c in columns})
+
+
+@functools.lru_cache(maxsize=64)
+def _unnest_insert(table: Table, columns: tuple[str, ...]):
+    """``INSERT … SELECT unnest(:a_col), …``, built once per table and columns (building it and its cache key
+    cost more than a one-row insert itself)."""
     source = select(*[func.unnest(bindparam(f"a_{c}", type_=ARRAY(table.c[c].type))) for c in columns])
-    await session.execute(insert(table).from_select(columns, source), {f"a_{c}": [r[c] for r in rows]
-                                                                      for c in columns})
+    return insert(table).from_select(list(columns), source)
 
 
 def stopped_problem(stopped: ImportStopped) -> Problem:
