@@ -46,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.app import SessionDep
 from shared.auth import Principal, require_scope
+from shared.bulk_import import insert_rows
 from shared.problems import PROBLEM_RESPONSES, Problem
 from shared.types import UtcDateTime
 
@@ -151,13 +152,12 @@ def _route_template(request: Request) -> str:
 
 async def record(session: AsyncSession, table: Table, actor: Actor, handling: Handling,
                  records: Iterable[tuple[str, str | None]], *, objekt: str) -> None:
-    """One entry per (record id, person_ref) in ``records``, in ``session``'s transaction."""
+    """One entry per (record id, person_ref) in ``records``, in ``session``'s transaction (one statement)."""
     now = datetime.now(UTC)
     rows = [{"tidspunkt": now, "hvem": actor.hvem, "rolle": actor.rolle, "handling": handling, "rute": actor.rute,
              "objekt": objekt, "objekt_id": str(record_id), "person_ref": ref, "formal": actor.formal}
             for record_id, ref in records]
-    if rows:
-        await session.execute(table.insert(), rows)
+    await insert_rows(session, table, rows)
 
 
 # --- the read-only API -------------------------------------------------------------------------------

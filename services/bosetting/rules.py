@@ -9,6 +9,7 @@ kommune): rapportering then replaces the earlier one. Dates never precede the de
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -163,6 +164,29 @@ def check_municipality_change(kommunenummer: str, sak: Sak, change: Change) -> N
     if change.kommunenummer not in (None, kommunenummer) or sak.kommunenummer not in (None, kommunenummer):
         raise NotPermitted("Kommunen kan bare bosette i egen kommune; å flytte en sak til en annen kommune er "
                            "IMDis oppgave.")
+
+
+FAMILY_STAGES = ("utvalgt", "akseptert", "bosatt")
+
+
+def family_kommune(sak: Sak) -> str | None:
+    """The municipality a case is proposed to (utvalgt, akseptert) or settled in (bosatt); None before that."""
+    if sak.status not in FAMILY_STAGES:
+        return None
+    return sak.kommunenummer if sak.status == "bosatt" else sak.utvalgt_kommune
+
+
+def check_family_together(sak: Sak, others: Iterable[Sak]) -> None:
+    """A family is settled together: no member may be proposed to or settled in another municipality than
+    the others (``others``: the family's other cases). Raises :class:`RuleViolation`."""
+    kommune = family_kommune(sak)
+    if sak.familie_id is None or kommune is None:
+        return
+    for other in others:
+        theirs = family_kommune(other)
+        if theirs is not None and theirs != kommune:
+            raise RuleViolation(f"Familien skal bosettes samlet: et familiemedlem er allerede "
+                                f"{STAGE_NAMES[other.status]} i kommune {theirs}.", "kommunenummer")
 
 
 def _need_kommune(change: Change) -> None:
