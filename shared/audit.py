@@ -19,7 +19,7 @@ fail with an error, for every client of the database.
 **In the same transaction.** :func:`record` inserts into the caller's session: a change and its entry commit or
 roll back together; a read commits its entries before the data is answered (a read that cannot be logged fails).
 
-**Adopting it in a service** (bosetting does all of this; kvalifisering and tolkeregister are next):
+**Adopting it in a service** (bosetting, kvalifisering, tolkeregister and tilskudd do all of this):
 
 1. ``revisjonslogg = audit_table(Base.metadata)`` in the service's ``models.py``;
 2. a migration whose ``upgrade`` calls :func:`create_audit_table` (table, indexes and the append-only
