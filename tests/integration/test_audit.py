@@ -109,13 +109,19 @@ async def attempt(request) -> int | None:
         return None
 
 
-def _only(entries: list[dict], handling: str, sak: dict, formal: str, rute: str, rolle: str = "imdi:bosetting.write",
-          hvem: str = SUBJECT) -> None:
+def one_entry(entries: list[dict], handling: str, objekt: str, objekt_id: str, ref: str | None, rute: str, *,
+              formal: str, hvem: str, rolle: str | None = None) -> None:
+    """``entries`` is exactly one entry, and it says this (``rolle`` checked when given)."""
     assert len(entries) == 1, entries
     e = entries[0]
-    assert (e["handling"], e["objekt"], e["objekt_id"], e["person_ref"]) == (handling, "sak", sak["id"],
-                                                                             sak["person_ref"]), e
-    assert (e["hvem"], e["rolle"], e["formal"], e["rute"]) == (hvem, rolle, formal, rute), e
+    assert (e["handling"], e["objekt"], e["objekt_id"], e["person_ref"]) == (handling, objekt, objekt_id, ref), e
+    assert (e["hvem"], e["formal"], e["rute"]) == (hvem, formal, rute), e
+    assert rolle is None or e["rolle"] == rolle, e
+
+
+def _only(entries: list[dict], handling: str, sak: dict, formal: str, rute: str, rolle: str = "imdi:bosetting.write",
+          hvem: str = SUBJECT) -> None:
+    one_entry(entries, handling, "sak", sak["id"], sak["person_ref"], rute, formal=formal, hvem=hvem, rolle=rolle)
 
 
 async def test_every_read_and_change_of_a_case_leaves_exactly_one_entry(bos, write, auditor, token):

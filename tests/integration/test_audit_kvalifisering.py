@@ -23,6 +23,7 @@ from tests.integration.test_audit import (
     assert_read_only_route,
     attempt,
     failing_commit,
+    one_entry,
 )
 from tests.integration.test_kvalifisering_api import DUF, READ, WRITE, participant, training
 from tests.integration.test_kvalifisering_progress import registration, resident
@@ -44,10 +45,7 @@ def log(kval, token):
 
 def _one(entries: list[dict], handling: str, objekt: str, objekt_id: str, ref: str, rute: str,
          formal: str = NOT_GIVEN, hvem: str = SUBJECT) -> None:
-    assert len(entries) == 1, entries
-    e = entries[0]
-    assert (e["handling"], e["objekt"], e["objekt_id"], e["person_ref"]) == (handling, objekt, objekt_id, ref), e
-    assert (e["hvem"], e["formal"], e["rute"]) == (hvem, formal, rute), e
+    one_entry(entries, handling, objekt, objekt_id, ref, rute, formal=formal, hvem=hvem)
 
 
 def _ref(kval, duf: str) -> str:

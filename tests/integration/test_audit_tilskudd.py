@@ -9,7 +9,14 @@ from datetime import date
 
 from shared.audit import NOT_GIVEN, SCOPE
 from tests.conftest import bearer, is_problem, running_app, service_settings
-from tests.integration.test_audit import Log, assert_append_only, assert_read_only_route, attempt, failing_commit
+from tests.integration.test_audit import (
+    Log,
+    assert_append_only,
+    assert_read_only_route,
+    attempt,
+    failing_commit,
+    one_entry,
+)
 from tests.integration.test_tilskudd_entitlements import P1, P2, consumer, feed, settled
 
 SUBJECT = "saksbehandler-tilskudd"
@@ -19,10 +26,7 @@ RUTE_SK = "PUT /api/v1/rettigheter/{person_ref}/saerskilt-kriterium"
 
 def _one(entries: list[dict], handling: str, ref: str, rute: str, formal: str = NOT_GIVEN,
          hvem: str = SUBJECT) -> None:
-    assert len(entries) == 1, entries
-    e = entries[0]
-    assert (e["handling"], e["objekt"], e["objekt_id"], e["person_ref"]) == (handling, "rettigheter", ref, ref), e
-    assert (e["hvem"], e["formal"], e["rute"]) == (hvem, formal, rute), e
+    one_entry(entries, handling, "rettigheter", ref, ref, rute, formal=formal, hvem=hvem)
 
 
 async def test_entitlements_computed_read_and_changed_leave_one_entry_each(db_url_factory, keys, tmp_path, token,

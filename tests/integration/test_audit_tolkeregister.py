@@ -20,6 +20,7 @@ from tests.integration.test_audit import (
     assert_read_only_route,
     attempt,
     failing_commit,
+    one_entry,
 )
 from tests.integration.test_tolkeregister import CAT5, tolk_body
 from tests.log_guard import personal_data_in
@@ -47,10 +48,7 @@ async def ref_of(client, tolk_id: str) -> str:
 
 def _one(entries: list[dict], handling: str, objekt: str, objekt_id: str, ref: str, rute: str,
          formal: str = NOT_GIVEN, hvem: str = SUBJECT) -> None:
-    assert len(entries) == 1, entries
-    e = entries[0]
-    assert (e["handling"], e["objekt"], e["objekt_id"], e["person_ref"]) == (handling, objekt, objekt_id, ref), e
-    assert (e["hvem"], e["formal"], e["rute"]) == (hvem, formal, rute), e
+    one_entry(entries, handling, objekt, objekt_id, ref, rute, formal=formal, hvem=hvem)
 
 
 async def test_every_read_and_change_of_an_interpreter_leaves_one_entry(tolk, write, log):

@@ -9,14 +9,14 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from rich.progress import Progress
 from sqlalchemy import func, select
 
 from shared.dates import add_months
 from synth import generate
 from synth.load import import_file, load
-from tests.conftest import bearer, running_app, service_settings
+from tests.conftest import bearer
+from tests.integration import test_tilskudd
 from tilskudd.models import soknad
 
 
@@ -76,13 +76,7 @@ async def test_importing_the_files_again_counts_nothing_twice(bos, token, tmp_pa
     await assert_manifest_figures(bos, tok, manifest)
 
 
-@pytest.fixture
-async def til(db_url_factory, keys, tmp_path):
-    """tilskudd in this process without a broker (events stay in the outbox)."""
-    settings = service_settings("tilskudd", db_url=await db_url_factory("tilskudd"), bootstrap="127.0.0.1:1",
-                                keys=keys, var_dir=tmp_path, kafka_enabled=False)
-    async with running_app("tilskudd", settings) as client:
-        yield client
+til = test_tilskudd.til  # the fixture: tilskudd in this process without a broker
 
 
 async def spend(til, tok: str) -> dict[str, tuple[int, int]]:
