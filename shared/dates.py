@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime
+import threading
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,22 @@ def add_months(day: date, months: int) -> date:
 
 def now_oslo() -> datetime:
     return datetime.now(OSLO)
+
+
+_MICROSECOND = timedelta(microseconds=1)
+_event_clock = {"last": datetime.min.replace(tzinfo=OSLO)}
+_event_clock_lock = threading.Lock()
+
+
+def event_time() -> datetime:
+    """Now in Oslo, and strictly later than the previous call in this process. Consumers order one aggregate's
+    events by (time, id) (an older copy never overwrites a newer fact), so two events written in the same
+    microsecond (a case created and settled in one import row, say) must not tie: a tie would be broken by the
+    random id, and a settlement could count as older than the registration it follows."""
+    with _event_clock_lock:
+        now = max(datetime.now(OSLO), _event_clock["last"] + _MICROSECOND)
+        _event_clock["last"] = now
+        return now
 
 
 def today_oslo() -> date:

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import kafka
 from shared.bulk_import import insert_rows
-from shared.dates import now_oslo
+from shared.dates import event_time
 from shared.db import Database
 from shared.events.envelope import CONTENT_TYPE, SPECVERSION, Envelope
 from shared.events.registry import REGISTRY, EventSpec, topic_for
@@ -63,13 +63,14 @@ def _spec(source_service: str, data: BaseModel) -> EventSpec:
 def event_rows(source_service: str, events: Iterable[BaseModel]) -> list[dict]:
     """Outbox rows for ``events`` (registered schema instances), in order: the same CloudEvents envelope as
     :meth:`shared.db.UnitOfWork.publish` writes, built from the already validated data without validating it
-    again (a bulk import writes a few events per row). The events of one call share their time."""
+    again (a bulk import writes a few events per row). Each event gets its own, strictly later time
+    (:func:`shared.dates.event_time`): consumers order an aggregate's events by time."""
     events = list(events)
-    occurred = now_oslo()
-    at = occurred.isoformat()
     random = os.urandom(16 * len(events))  # one system call for all the ids
     rows = []
     for i, data in enumerate(events):
+        occurred = event_time()
+        at = occurred.isoformat()
         spec = _spec(source_service, data)
         before_id, before_time, before_subject, before_data = _envelope_parts(spec)
         event_id, key = str(uuid.UUID(bytes=random[16 * i:16 * i + 16], version=4)), spec.key(data)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.dates import now_oslo
+from shared.dates import event_time
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -38,7 +38,7 @@ class Envelope(BaseModel):
     def new(cls, *, source: str, type: str, subject: str | None, data: dict[str, Any],
             dataschema: str | None = None, time: datetime | None = None) -> Envelope:
         return cls(id=str(uuid.uuid4()), source=source, type=type, subject=subject, data=data,
-                   dataschema=dataschema, time=time or now_oslo())
+                   dataschema=dataschema, time=time or event_time())
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=True)

@@ -466,7 +466,7 @@ async def test_settlement_requests_decisions_and_the_queue(browser, dashboard):
     assert set(fylker) == {"Oslo", "Hordaland", "Sør-Trøndelag"}
     # on 30.6: the six waiting and the 30 Oslo settles July–December, all decided before 30.6
     text = await s.page.locator("main").inner_text()
-    assert "36 personer har vedtak og er ikke bosatt" in text
+    assert "36 personer har vedtak og er ikke bosatt" in text, [ln for ln in text.splitlines() if "vedtak" in ln]
     assert s.outside == []
 
 
