@@ -183,6 +183,13 @@ class Revisjonspost(BaseModel):
 
 
 class Revisjonslogg(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "poster": [{"id": 41, "tidspunkt": "2017-03-02T09:14:07Z", "hvem": "saksbehandler-17",
+                    "rolle": "imdi:bosetting.write", "handling": "les", "rute": "GET /api/v1/saker/{sak_id}",
+                    "objekt": "sak", "objekt_id": "5b0c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d",
+                    "person_ref": "p-3f2a9c1e0b7d4a6f8e5c2b1a0d9e8f7c", "formal": "klage"}],
+        "antall": 1, "neste": None}]})
+
     poster: list[Revisjonspost]
     antall: int
     neste: int | None = None
@@ -208,11 +215,15 @@ def router(table: Table) -> APIRouter:
     @api.get("/revisjonslogg", response_model=Revisjonslogg, summary="Revisjonslogg: hvem leste eller endret "
              "personopplysninger, når og hvorfor (kan bare leses)")
     async def read_log(session: SessionDep, principal: Annotated[Principal, Depends(require_scope(SCOPE))],
-                       objekt_id: Annotated[str | None, Query(max_length=64)] = None,
-                       person_ref: Annotated[str | None, Query(max_length=64)] = None,
-                       hvem: Annotated[str | None, Query(max_length=200)] = None,
-                       etter: Annotated[int | None, Query(ge=0, le=2**62)] = None,
-                       limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Revisjonslogg:
+                       objekt_id: Annotated[str | None, Query(
+                           max_length=64, examples=["5b0c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d"])] = None,
+                       person_ref: Annotated[str | None, Query(
+                           max_length=64, examples=["p-3f2a9c1e0b7d4a6f8e5c2b1a0d9e8f7c"])] = None,
+                       hvem: Annotated[str | None, Query(max_length=200, examples=["saksbehandler-17"])] = None,
+                       etter: Annotated[int | None, Query(ge=0, le=2**62, examples=[40],
+                                                          description="Poster etter denne id-en (neste side).")]
+                       = None,
+                       limit: Annotated[int, Query(ge=1, le=1000, examples=[100])] = 100) -> Revisjonslogg:
         if principal.kommunenummer is not None:
             raise Problem(403, "Revisjonsloggen er bare for IMDi.")
         rows = await entries(session, table, objekt_id=objekt_id, person_ref=person_ref, hvem=hvem, after=etter,
