@@ -44,6 +44,10 @@ GC_YOUNG_THRESHOLD = 50_000
 
 TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError, KafkaError, ConnectionError)
 
+ANALYZE_FIRST_AFTER = 5_000
+"""Events applied before the read model's statistics are first refreshed; then each time this process has applied
+a quarter more than at the last refresh (a geometric schedule: a handful of ANALYZE runs over a million events)."""
+
 
 class Rejected(Exception):
     """Raised by a handler for an event that can never be applied (it goes to the dead-letter topic)."""
@@ -101,6 +105,8 @@ class IdempotentConsumer:
         self.dlq_topic = dead_letter_topic_for(settings.service_name)
         self._consumer = None
         self._producer = None
+        self._applied = 0
+        self._analyze_at = ANALYZE_FIRST_AFTER
 
     async def run(self, stop: asyncio.Event) -> None:
         await supervise("consumer", stop, self.status, lambda connected: self._work(stop, connected), self._close,
@@ -224,6 +230,24 @@ class IdempotentConsumer:
             EVENTS_DUPLICATE.labels(self.settings.service_name).inc(duplicates)
         for event_type, count in Counter(item.envelope.type for item in fresh).items():
             EVENTS_CONSUMED.labels(self.settings.service_name, event_type).inc(count)
+        self._applied += len(fresh)
+        if self._applied >= self._analyze_at:
+            await self._refresh_statistics()
+
+    async def _refresh_statistics(self) -> None:
+        """``ANALYZE`` the service's database (PostgreSQL) as its read model grows. Without statistics the planner
+        takes a grown table for a small one, and a batch's lookup of its subjects (``subject = ANY(…)`` on a
+        composite key) became a scan of every row of the fact type: 10× slower per event after 200 000 events
+        (measured 2026-11-28; autovacuum is off on the development and CI machines, and behind in a replay)."""
+        self._analyze_at = max(self._analyze_at + ANALYZE_FIRST_AFTER, int(self._applied * 1.25))
+        if self.db.engine.dialect.name != "postgresql":
+            return
+        started = time.perf_counter()
+        async with self.db.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql("ANALYZE")
+        log.info("read-model statistics refreshed", extra={"events": self._applied,
+                                                           "seconds": round(time.perf_counter() - started, 3)})
 
     async def _dead_letter(self, dead: list[_Dead]) -> None:
         futures = []
