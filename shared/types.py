@@ -1,4 +1,4 @@
-"""Column types that behave the same on PostgreSQL and SQLite."""
+"""Column types that behave the same on PostgreSQL and SQLite, and the naming every service's tables share."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+          "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
+          "pk": "pk_%(table_name)s"}
+"""Constraint and index names (``MetaData(naming_convention=NAMING)``): the services' migrations name them so."""
+
+
+def utc_now() -> datetime:
+    """The default for ``opprettet``/``endret`` columns."""
+    return datetime.now(UTC)
 
 
 class UtcDateTime(TypeDecorator):

@@ -1,21 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Date, Index, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit import audit_table
-from shared.types import UtcDateTime
-
-NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
-          "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-          "pk": "pk_%(table_name)s"}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from shared.types import NAMING, UtcDateTime, utc_now
 
 
 class Base(DeclarativeBase):
@@ -54,8 +46,8 @@ class Sak(Base):
     avslutningsarsak: Mapped[str | None] = mapped_column(String(24))
 
     versjon: Mapped[int] = mapped_column(default=1)
-    opprettet: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
-    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+    opprettet: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
 
 class _Plasser:
@@ -67,7 +59,7 @@ class _Plasser:
     antall: Mapped[int]
     herav_em: Mapped[int]
     versjon: Mapped[int] = mapped_column(default=1)
-    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
 
 class Anmodning(_Plasser, Base):

@@ -3,21 +3,13 @@ free text stays here and never goes into an event."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit import audit_table
-from shared.types import UtcDateTime
-
-NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
-          "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-          "pk": "pk_%(table_name)s"}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from shared.types import NAMING, UtcDateTime, utc_now
 
 
 class Base(DeclarativeBase):
@@ -45,7 +37,7 @@ class Opplaering(Base):
     oppfylt_dato: Mapped[date | None] = mapped_column(Date)
     oppfylt_grunnlag: Mapped[str | None] = mapped_column(String(8))
     versjon: Mapped[int] = mapped_column(default=1)
-    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
 
 class Introdeltaker(Base):
@@ -66,7 +58,7 @@ class Introdeltaker(Base):
     avslutningsarsak: Mapped[str | None] = mapped_column(String(24))
     status_ett_ar_etter: Mapped[str | None] = mapped_column(String(12))
     versjon: Mapped[int] = mapped_column(default=1)
-    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
 
 class IntroprogramAr(Base):
@@ -94,7 +86,7 @@ class Kommuneundersokelse(Base):
     tolkeretningslinjer_med_register: Mapped[bool]
     fritekst: Mapped[str | None] = mapped_column(Text)
     versjon: Mapped[int] = mapped_column(default=1)
-    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
 
 class JobbsjansenProsjekt(Base):

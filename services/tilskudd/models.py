@@ -17,11 +17,8 @@ from sqlalchemy import (
 )
 
 from shared.audit import audit_table
-from shared.types import UtcDateTime
+from shared.types import NAMING, UtcDateTime
 
-NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
-          "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-          "pk": "pk_%(table_name)s"}
 metadata = MetaData(naming_convention=NAMING)
 
 # One row per post and binding of a year's frame (from data/budsjett-<year>.yaml). A decision locks the rows it

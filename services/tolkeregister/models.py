@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.audit import audit_table
-from shared.types import UtcDateTime
-
-NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
-          "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-          "pk": "pk_%(table_name)s"}
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from shared.types import NAMING, UtcDateTime, utc_now
 
 
 def _uuid() -> str:
@@ -56,8 +48,8 @@ class Tolk(Base):
     status_arsak: Mapped[str | None] = mapped_column(String(500))
 
     versjon: Mapped[int] = mapped_column(default=1)
-    opprettet: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
-    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+    opprettet: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
     sprak: Mapped[list[TolkSprak]] = relationship(back_populates="tolk", cascade="all, delete-orphan",
                                                   lazy="selectin", order_by="TolkSprak.sprak")
@@ -89,7 +81,7 @@ class TolkStatus(Base):
     status: Mapped[str] = mapped_column(String(12))
     dato: Mapped[date] = mapped_column(Date)
     arsak: Mapped[str | None] = mapped_column(String(500))
-    registrert: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
+    registrert: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
 class IdKort(Base):
@@ -132,7 +124,7 @@ class EtatRetningslinjer(Base):
     navn: Mapped[str] = mapped_column(String(200))
     tolkeretningslinjer_med_register: Mapped[bool]
     versjon: Mapped[int] = mapped_column(default=1)
-    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+    endret: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
 
 
