@@ -9,7 +9,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapportering import queries, stages
-from rapportering.facts.bosetting import StageDates
 from rapportering.models import case_queue
 from rapportering.status import months_counted
 
@@ -42,8 +41,3 @@ async def queue_ages(session: AsyncSession, as_of: date) -> dict:
                 break
     return {"antall": len(rows), "em": em, "grupper": [(label, buckets[label]) for _, _, label in AGE_BUCKETS],
             "median_dager": stages.median(ages), "lengst_dager": max(ages, default=None)}
-
-
-async def stage_dates(session: AsyncSession) -> list[StageDates]:
-    """Every person's stage dates (the ``bosetting_stadier`` facts); :mod:`rapportering.stages` selects."""
-    return await queries.stage_dates(session)

@@ -395,7 +395,7 @@ async def settlement(request: Request, p: Principal, ar: str | None = None, per_
         places = await queries.places_for(session, model.ar)
         counts, em = await queries.settled_counts(session, date(model.ar, 1, 1), as_of)
         queue = await data.queue_ages(session, as_of)
-        people = await data.stage_dates(session)
+        people = await queries.stage_dates(session)
     rows, fylker = _places(places, counts, em)
     where = fylker_2017()[fylke] if fylke else "hele landet"
     return render(request, "bosetting.html", p, model=model, as_of=as_of, feil=error, rows=rows, fylker=fylker,
@@ -460,7 +460,7 @@ async def municipality(request: Request, p: Principal, kommunenummer: str, ar: s
         place = next((r for r in await queries.places_for(session, model.ar) if r["kommunenummer"] == kommunenummer),
                      None)
         counts, em = await queries.settled_counts(session, date(model.ar, 1, 1), as_of)
-        people = await data.stage_dates(session)
+        people = await queries.stage_dates(session)
         sps = []
         for spec in model.styringsparametere:
             if engine.measure(spec.id) is None:
