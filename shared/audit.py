@@ -46,9 +46,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.app import SessionDep
 from shared.auth import Principal, require_scope
-from shared.bulk_import import insert_rows
 from shared.problems import PROBLEM_RESPONSES, Problem
 from shared.types import UtcDateTime
+from shared.upsert import insert_rows
 
 TABLE = "revisjonslogg"
 SCOPE = "imdi:revisjon.read"

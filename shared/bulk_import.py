@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import functools
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
@@ -22,9 +21,6 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Table, bindparam, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import ARRAY
 
 from shared.db import Conflict
 from shared.gate import BodyTooLarge
@@ -240,27 +236,6 @@ class Importer(Generic[Row]):
                 continue
             report.add(outcome)
             return
-
-
-async def insert_rows(session: AsyncSession, table: Table, rows: list[dict]) -> None:
-    """Insert ``rows`` (dicts with the same keys) in one statement: on PostgreSQL one array per column through
-    ``unnest`` (one round trip, whatever the number of rows); on SQLite an executemany, compiled once. A
-    unique-constraint violation fails the whole statement (the unit of work makes it :class:`Conflict`)."""
-    if not rows:
-        return
-    columns = tuple(rows[0])
-    if session.bind.dialect.name != "postgresql":
-        await session.execute(insert(table), rows)
-        return
-    await session.execute(_unnest_insert(table, columns), {f"a_{c}": [r[c] for r in rows] for c in columns})
-
-
-@functools.lru_cache(maxsize=64)
-def _unnest_insert(table: Table, columns: tuple[str, ...]):
-    """``INSERT … SELECT unnest(:a_col), …``, built once per table and columns (building it and its cache key
-    cost more than a one-row insert itself)."""
-    source = select(*[func.unnest(bindparam(f"a_{c}", type_=ARRAY(table.c[c].type))) for c in columns])
-    return insert(table).from_select(list(columns), source)
 
 
 def stopped_problem(stopped: ImportStopped) -> Problem:

@@ -24,7 +24,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import kafka
-from shared.bulk_import import insert_rows
 from shared.dates import event_time
 from shared.db import Database
 from shared.events.envelope import CONTENT_TYPE, SPECVERSION, Envelope
@@ -33,6 +32,7 @@ from shared.metrics import EVENTS_PUBLISHED, OUTBOX_PENDING, OUTBOX_REPUBLISHED
 from shared.outbox_tables import outbox
 from shared.settings import ServiceSettings
 from shared.status import BrokerStatus, supervise
+from shared.upsert import insert_rows
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,9 @@ from bosetting import rules, service
 from bosetting.models import Sak
 from bosetting.schemas import SakImportRad
 from shared import audit, outbox
-from shared.bulk_import import Importer, ImportRapport, ImportStopped, Report, UnreadableFile, insert_rows
+from shared.bulk_import import Importer, ImportRapport, ImportStopped, Report, UnreadableFile
 from shared.db import Database
+from shared.upsert import insert_rows
 
 __all__ = ["ImportStopped", "UnreadableFile", "run"]
 BOOL_FIELDS = {"enslig_mindrearig", "nedsatt_funksjonsevne"}
