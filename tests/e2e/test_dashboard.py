@@ -431,6 +431,8 @@ async def test_assessment_is_recorded_and_shown_beside_the_computed_risk(browser
     form = s.page.locator("#SP1 details.vurder")
     await form.locator("summary").click()
     await form.locator("button[type=submit]").click()  # nothing chosen: told in Norwegian, nothing stored
+    # the answer is a new page: wait for it before reading (the old page's status can still be there)
+    await s.page.locator("[role=status]", has_text="Begrunnelse").wait_for(timeout=15_000)
     alert = await s.page.locator("[role=status]").inner_text()
     assert "Vurdering: velg grønn, gul eller rød." in alert and "Begrunnelse må fylles ut." in alert
     form = s.page.locator("#SP1 details.vurder")
@@ -439,6 +441,7 @@ async def test_assessment_is_recorded_and_shown_beside_the_computed_risk(browser
     await form.locator("textarea[name=begrunnelse]").fill("Oslo har stanset bosetting i tide siden mars.")
     await form.locator("textarea[name=tiltak]").fill("Møte med Oslo kommune i august.")
     await form.locator("button[type=submit]").click()
+    await s.page.locator("[role=status]", has_text="er mottatt").wait_for(timeout=15_000)
     assert "er mottatt" in await s.page.locator("[role=status]").inner_text()
 
     async def shown() -> bool:
