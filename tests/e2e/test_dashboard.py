@@ -259,6 +259,8 @@ async def test_overview_changes_with_the_as_of_date_and_drills_down_to_events(br
     await s.page.click("#tabell-sted thead >> text=Andel")
     await s.page.click("#tabell-sted thead >> text=Andel")
     assert "retning=synkende" in s.page.url
+    await s.page.wait_for_load_state()  # the sorted table is a new page: read it once it has loaded
+    await s.page.locator("#tabell-sted tbody th").first.wait_for(timeout=15_000)
     names = await s.page.locator("#tabell-sted tbody th").all_inner_texts()
     assert names[-1] == "Oslo" and set(names) == {"Oslo", "Bergen", "Trondheim"}
     assert await s.page.get_attribute("#tabell-sted th[aria-sort]", "aria-sort") == "descending"
